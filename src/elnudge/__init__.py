@@ -1,0 +1,3 @@
+"""elNudge: a self-hostable conversion engine for online stores."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,93 @@
+"""create_app(settings): the FastAPI application. Nothing happens at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
+
+from elnudge import __version__
+from elnudge.clock import Clock, SystemClock
+from elnudge.config import Settings
+from elnudge.db import Database, create_database
+from elnudge.db.migrate import upgrade
+from elnudge.events import endpoints as event_routes
+from elnudge.sessions import endpoints as session_routes
+from elnudge.web.errors import install_error_handlers
+from elnudge.web.ratelimit import RateLimiter
+from elnudge.web.request_id import RequestIdMiddleware
+from elnudge.web.responses import JSONResponse
+from elnudge.web.runtime import Runtime
+
+DESCRIPTION = """Sessions, intent scores and nudges of your store.
+
+Authenticate with `Authorization: Bearer sk_live_…` (or `sk_test_…`): the key's site and mode
+scope every request. Errors are `{"error", "message", "param", "request_id"}`."""
+
+
+def build_runtime(
+    settings: Settings, *, database: Database | None = None, clock: Clock | None = None
+) -> Runtime:
+    return Runtime(
+        settings=settings,
+        database=database or create_database(settings.database_url),
+        clock=clock or SystemClock(),
+        api_limiter=RateLimiter(f"{settings.rate_limit_per_minute}/minute", settings.redis_url),
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    migrate: bool = True,
+) -> FastAPI:
+    """The API. Pass a prepared `runtime` (tests do, with a frozen clock); `migrate` upgrades
+    the schema on start."""
+    runtime = runtime or build_runtime(settings or Settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if migrate:
+            upgrade(runtime.database)
+        yield
+
+    app = FastAPI(
+        title="elNudge API",
+        version=__version__,
+        description=DESCRIPTION,
+        default_response_class=JSONResponse,
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.add_middleware(RequestIdMiddleware)
+    install_error_handlers(app)
+    app.include_router(session_routes.router)
+    app.include_router(event_routes.router)
+
+    @app.get("/healthz", tags=["Health"], summary="Liveness check (no authentication)")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI, extra_models: tuple[type[BaseModel], ...]) -> dict[str, Any]:
+    """FastAPI's document, plus the models of bodies we validate by hand."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes
+    )
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    for model in extra_models:
+        model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(model_schema.pop("$defs", {}))
+        components[model.__name__] = model_schema
+    app.openapi_schema = schema
+    return schema

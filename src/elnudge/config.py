@@ -1,0 +1,26 @@
+"""One Settings object, read from ELNUDGE_* environment variables and passed in explicitly."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///elnudge.db"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field maps to an `ELNUDGE_<NAME>` environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="ELNUDGE_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    # Shared rate-limit counters for several API processes; in-process memory when unset.
+    redis_url: str | None = None
+    rate_limit_per_minute: int = 1000
+    relay_rate_limit_per_minute: int = 10_000
+    # How long a rolled key keeps working (PRODUCT.md §2).
+    key_roll_grace_seconds: int = 3600
+    max_body_bytes: int = 1024 * 1024
+    max_batch_events: int = 1000
+    # How far into the future an event time may be, against the server clock.
+    max_future_skew_seconds: int = 300
+    log_level: str = "info"

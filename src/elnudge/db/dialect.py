@@ -1,0 +1,62 @@
+"""Everything that differs between SQLite and PostgreSQL lives here, and nowhere else."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import Connection, make_url
+
+WRITE_OPTION = "elnudge_write"
+
+
+def engine_url(url: str) -> str:
+    """Pick our driver: psycopg 3 for PostgreSQL, the stdlib sqlite3 for SQLite."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, a generous busy timeout and explicit BEGINs (IMMEDIATE for writers).
+
+    synchronous=NORMAL in WAL mode: a committed transaction survives a crash of the process
+    (the kill -9 case) and only the last ones may be lost on power failure — the usual trade
+    for a server, documented in the README.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Connection) -> None:
+        # A writer takes the write lock up front, so it never fails to upgrade a read lock.
+        writer = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+def lock_site_for_ingestion(connection: Connection, site_id: str) -> None:
+    """Serialise ingestion per site until the transaction ends.
+
+    SQLite writers are already serialised by BEGIN IMMEDIATE; on PostgreSQL an advisory
+    transaction lock keeps two batches from sessionizing the same visitors at once, and from
+    racing on the site-wide uniqueness of `event_id` (both modes share it).
+    """
+    if connection.dialect.name != "postgresql":
+        return
+    digest = hashlib.blake2b(site_id.encode(), digest_size=8).digest()
+    lock_key = int.from_bytes(digest, "big", signed=True)
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})

@@ -1,0 +1,47 @@
+"""The Database object: one engine, read and write transactions."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import Connection
+
+from elnudge.db import dialect
+
+
+class Database:
+    """Owns the engine. `read()` and `write()` each yield a connection inside one transaction;
+    the transaction commits when the block ends and rolls back if it raises."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_sqlite = dialect.is_sqlite(engine)
+        # In one process, SQLite writers queue on a lock instead of spinning on busy_timeout.
+        self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection, connection.begin():
+            yield connection
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        guard: AbstractContextManager[object] = self._write_lock or nullcontext()
+        with guard, self.engine.connect() as connection:
+            connection = connection.execution_options(**{dialect.WRITE_OPTION: True})
+            with connection.begin():
+                yield connection
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def create_database(url: str) -> Database:
+    """A Database for an `ELNUDGE_DATABASE_URL` (postgresql://… or sqlite:///…)."""
+    engine = create_engine(dialect.engine_url(url), pool_pre_ping=False)
+    if dialect.is_sqlite(engine):
+        dialect.configure_sqlite(engine)
+    return Database(engine)

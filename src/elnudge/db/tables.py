@@ -1,0 +1,125 @@
+"""The schema as SQLAlchemy Core tables. Alembic migrations are the source of truth; a test
+checks that these tables and the migrated database agree.
+
+Times are UTC epoch milliseconds (BIGINT) on every backend: exact, compact and dialect-neutral.
+Every table carries `site_id` as the first column of its primary key, so data can be sharded
+by site.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("plan", String(20), nullable=False),
+    # Enterprise overrides (PRODUCT.md §3); NULL means "the plan's default".
+    Column("api_window_days", Integer, nullable=True),
+    Column("storage_days", Integer, nullable=True),
+    # Signs this site's pagination cursors, so a cursor can neither be forged nor cross sites.
+    Column("cursor_secret", String(64), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("key_id", String(32), primary_key=True),
+    Column("mode", String(4), nullable=False),
+    Column("kind", String(6), nullable=False),  # "secret" or "public"
+    # SHA-256 of the whole key: keys are 190+ bits of randomness, so a plain hash is safe.
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("hint", String(16), nullable=False),  # the last four characters, for people
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=True),
+    Column("revoked_at", BigInteger, nullable=True),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("session_id", String(32), primary_key=True),
+    Column("mode", String(4), nullable=False),
+    Column("client_key", String(128), nullable=False),
+    Column("visitor_id", String(128), nullable=True),
+    Column("started_at", BigInteger, nullable=False),
+    Column("ended_at", BigInteger, nullable=False),
+    Column("page_count", Integer, nullable=False),
+    Column("intent_score", Integer, nullable=False),
+    Column("converted", Boolean, nullable=False),
+    Column("nudge_count", Integer, nullable=False),
+    Column("event_count", Integer, nullable=False),
+    Column("is_bot", Boolean, nullable=False, server_default="0"),
+    # The list query: one index range scan, newest first, ties by id.
+    Index("ix_sessions_list", "site_id", "mode", "is_bot", "started_at", "session_id"),
+    # Sessionization: a client key's sessions near a point in time.
+    Index("ix_sessions_client", "site_id", "mode", "client_key", "started_at"),
+    Index("ix_sessions_visitor", "site_id", "mode", "visitor_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("event_id", String(32), primary_key=True),
+    Column("mode", String(4), nullable=False),
+    Column("session_id", String(32), nullable=False),
+    Column("client_key", String(128), nullable=False),
+    # The sender's own id, for idempotent delivery (unique per site; NULLs never collide).
+    Column("client_event_id", String(128), nullable=True),
+    Column("visitor_id", String(128), nullable=True),
+    Column("type", String(24), nullable=False),
+    Column("occurred_at", BigInteger, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("data", Text, nullable=False),
+    # The intent score after this event, for the per-event history.
+    Column("intent_score", Integer, nullable=False),
+    Column("received_at", BigInteger, nullable=False),
+    UniqueConstraint("site_id", "client_event_id"),
+    Index("ix_events_session", "site_id", "session_id", "occurred_at"),
+    Index("ix_events_age", "site_id", "occurred_at"),
+)
+
+nudges = Table(
+    "nudges",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("nudge_id", String(64), primary_key=True),
+    Column("mode", String(4), nullable=False),
+    Column("session_id", String(32), nullable=False),
+    Column("visitor_id", String(128), nullable=True),
+    Column("type", String(16), nullable=False),
+    Column("shown_at", BigInteger, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("last_interaction_at", BigInteger, nullable=True),
+    Column("influenced_conversion", Boolean, nullable=False),
+    Index("ix_nudges_session", "site_id", "session_id"),
+    Index("ix_nudges_list", "site_id", "mode", "shown_at", "nudge_id"),
+    Index("ix_nudges_visitor", "site_id", "mode", "visitor_id", "last_interaction_at"),
+)

@@ -1,0 +1,1 @@
+"""Events: the envelope the SDK and back-ends send, validated and stored."""

@@ -1,0 +1,326 @@
+"""Ingestion: validated events in, sessions, scores and nudges brought up to date.
+
+Every batch re-derives the sessions it touches from their stored events plus the new ones,
+so the stored result is always what a recomputation from scratch would give, whatever order
+the events arrived in. The caller's transaction makes a batch all-or-nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy.engine import Connection, Row
+
+from elnudge import ids
+from elnudge.db import dialect
+from elnudge.errors import InvalidRequest
+from elnudge.events import model as m
+from elnudge.events import repository
+from elnudge.events.validation import ValidEvent
+from elnudge.keys.service import Principal
+from elnudge.nudges.outcomes import influenced
+from elnudge.sessions.sessionize import INACTIVITY_MS, Group, Member, group_members, session_visitor
+from elnudge.sessions.summary import SessionSummary, summarize
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    accepted: int
+    duplicates: int
+
+
+class NudgeConflict(Exception):
+    """Events that show a nudge id already shown in another session; `indices` are batch indices."""
+
+    def __init__(self, indices: list[int]) -> None:
+        super().__init__(f"nudge shown in another session (events {indices})")
+        self.indices = indices
+
+
+@dataclass
+class _Scope:
+    site_id: str
+    mode: str
+    now_ms: int
+
+
+def ingest(
+    connection: Connection, *, site_id: str, mode: str, batch: Sequence[ValidEvent], now_ms: int
+) -> IngestResult:
+    """Store a batch of validated events for one site and mode, inside the caller's transaction."""
+    dialect.lock_site_for_ingestion(connection, site_id)
+    fresh = _drop_duplicates(connection, site_id, batch)
+    if not fresh:
+        return IngestResult(accepted=0, duplicates=len(batch))
+    scope = _Scope(site_id=site_id, mode=mode, now_ms=now_ms)
+    new_members = {ids.new_id(ids.EVENT): (index, valid) for index, valid in fresh}
+    by_key, started_at = _members_by_key(connection, scope, new_members)
+    writer = _Writer(scope, new_data={key: v.event.data for key, (_, v) in new_members.items()})
+    for client_key, key_members in by_key.items():
+        for group in group_members(key_members, started_at):
+            writer.add(client_key, group, summarize([member.event for member in group.members]))
+    writer.check_nudge_ids(connection, {key: index for key, (index, _) in new_members.items()})
+    writer.flush(connection)
+    return IngestResult(accepted=len(fresh), duplicates=len(batch) - len(fresh))
+
+
+def _drop_duplicates(
+    connection: Connection, site_id: str, batch: Sequence[ValidEvent]
+) -> list[tuple[int, ValidEvent]]:
+    """The batch without events whose `event_id` is stored already or repeated in the batch."""
+    candidates = [valid.client_event_id for valid in batch if valid.client_event_id is not None]
+    seen = (
+        repository.known_client_event_ids(connection, site_id, candidates) if candidates else set()
+    )
+    fresh = []
+    for index, valid in enumerate(batch):
+        if valid.client_event_id is not None:
+            if valid.client_event_id in seen:
+                continue
+            seen.add(valid.client_event_id)
+        fresh.append((index, valid))
+    return fresh
+
+
+def _members_by_key(
+    connection: Connection, scope: _Scope, new_members: dict[str, tuple[int, ValidEvent]]
+) -> tuple[dict[str, list[Member]], dict[str, int]]:
+    """For each client key: its new events plus the stored events of sessions they may touch;
+    and the start time of each of those stored sessions."""
+    by_key: dict[str, list[Member]] = defaultdict(list)
+    for event_id, (_, valid) in new_members.items():
+        by_key[valid.client_key].append(_new_member(event_id, valid))
+    stored_sessions = _touched_sessions(connection, scope, by_key)
+    started_at = {row.session_id: row.started_at for row in stored_sessions}
+    for row in repository.events_of_sessions(connection, scope.site_id, list(started_at)):
+        by_key[row.client_key].append(_stored_member(row))
+    return by_key, started_at
+
+
+def _touched_sessions(
+    connection: Connection, scope: _Scope, by_key: dict[str, list[Member]]
+) -> list[Row[Any]]:
+    """Stored sessions whose span, widened by 30 minutes each side, holds a new event."""
+    times = {
+        key: sorted(member.event.occurred_at for member in group) for key, group in by_key.items()
+    }
+    low = min(values[0] for values in times.values()) - INACTIVITY_MS
+    high = max(values[-1] for values in times.values()) + INACTIVITY_MS
+    nearby = repository.sessions_near(
+        connection, scope.site_id, scope.mode, list(by_key), low, high
+    )
+    touched = []
+    for row in nearby:
+        key_times = times[row.client_key]
+        first = bisect.bisect_left(key_times, row.started_at - INACTIVITY_MS)
+        if first < len(key_times) and key_times[first] <= row.ended_at + INACTIVITY_MS:
+            touched.append(row)
+    return touched
+
+
+def _new_member(event_id: str, valid: ValidEvent) -> Member:
+    return Member(
+        event=valid.event,
+        event_id=event_id,
+        client_event_id=valid.client_event_id,
+        visitor_id=valid.visitor_id,
+        session_id=None,
+        stored_score=None,
+    )
+
+
+def _stored_member(row: Row[Any]) -> Member:
+    return Member(
+        event=m.Event(
+            type=row.type, occurred_at=row.occurred_at, url=row.url, data=orjson.loads(row.data)
+        ),
+        event_id=row.event_id,
+        client_event_id=row.client_event_id,
+        visitor_id=row.visitor_id,
+        session_id=row.session_id,
+        stored_score=row.intent_score,
+    )
+
+
+@dataclass
+class _Writer:
+    """Collects the rows a batch changes, then writes them in a few bulk statements."""
+
+    scope: _Scope
+    new_data: dict[str, dict[str, Any]]
+    session_inserts: list[dict[str, Any]] = field(default_factory=list)
+    session_updates: list[dict[str, Any]] = field(default_factory=list)
+    session_deletes: list[str] = field(default_factory=list)
+    event_inserts: list[dict[str, Any]] = field(default_factory=list)
+    event_updates: list[dict[str, Any]] = field(default_factory=list)
+    nudge_rows: list[dict[str, Any]] = field(default_factory=list)
+    refreshed_sessions: list[str] = field(default_factory=list)
+    visitors: set[str] = field(default_factory=set)
+    # nudge id -> (session it is recorded in, the new events showing it)
+    shown_by: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+
+    def add(self, client_key: str, group: Group, summary: SessionSummary) -> None:
+        session_id = group.session_id or ids.new_id(ids.SESSION, at_ms=summary.started_at)
+        visitor_id = session_visitor(group.members)
+        self._add_session(client_key, group, summary, session_id, visitor_id)
+        self._add_events(client_key, group, summary, session_id)
+        self._add_nudges(group, summary, session_id, visitor_id)
+
+    def _add_session(
+        self,
+        client_key: str,
+        group: Group,
+        summary: SessionSummary,
+        session_id: str,
+        visitor_id: str | None,
+    ) -> None:
+        values = {
+            "visitor_id": visitor_id,
+            "started_at": summary.started_at,
+            "ended_at": summary.ended_at,
+            "page_count": summary.page_count,
+            "intent_score": summary.intent_score,
+            "converted": summary.converted,
+            "nudge_count": summary.nudge_count,
+            "event_count": summary.event_count,
+        }
+        if group.session_id is None:
+            self.session_inserts.append(
+                {
+                    "site_id": self.scope.site_id,
+                    "session_id": session_id,
+                    "mode": self.scope.mode,
+                    "client_key": client_key,
+                    "is_bot": False,
+                    **values,
+                }
+            )
+        else:
+            self.session_updates.append(
+                {"b_site_id": self.scope.site_id, "b_session_id": session_id, **values}
+            )
+        self.session_deletes.extend(group.merged_ids)
+        self.refreshed_sessions.extend([session_id, *group.merged_ids])
+        # Every visitor the merged sessions had, so a visitor who lost a session is revisited too.
+        self.visitors.update(member.visitor_id for member in group.members if member.visitor_id)
+
+    def _add_events(
+        self, client_key: str, group: Group, summary: SessionSummary, session_id: str
+    ) -> None:
+        for member, score in zip(group.members, summary.scores, strict=True):
+            if member.session_id is None:
+                self.event_inserts.append(self._event_row(client_key, member, session_id, score))
+            elif member.session_id != session_id or member.stored_score != score:
+                self.event_updates.append(
+                    {
+                        "b_site_id": self.scope.site_id,
+                        "b_event_id": member.event_id,
+                        "session_id": session_id,
+                        "intent_score": score,
+                    }
+                )
+
+    def _event_row(
+        self, client_key: str, member: Member, session_id: str, score: int
+    ) -> dict[str, Any]:
+        event = member.event
+        return {
+            "site_id": self.scope.site_id,
+            "event_id": member.event_id,
+            "mode": self.scope.mode,
+            "session_id": session_id,
+            "client_key": client_key,
+            "client_event_id": member.client_event_id,
+            "visitor_id": member.visitor_id,
+            "type": event.type,
+            "occurred_at": event.occurred_at,
+            "url": event.url,
+            "data": orjson.dumps(self.new_data[member.event_id]).decode(),
+            "intent_score": score,
+            "received_at": self.scope.now_ms,
+        }
+
+    def _add_nudges(
+        self, group: Group, summary: SessionSummary, session_id: str, visitor_id: str | None
+    ) -> None:
+        new_shows: dict[str, list[str]] = defaultdict(list)
+        for member in group.members:
+            if member.session_id is None and member.event.type == m.NUDGE_SHOWN:
+                new_shows[member.event.data["nudge_id"]].append(member.event_id)
+        for nudge in summary.nudges:
+            if nudge.nudge_id in self.shown_by:
+                self.conflicts.extend(new_shows[nudge.nudge_id])
+                continue
+            self.shown_by[nudge.nudge_id] = (session_id, new_shows[nudge.nudge_id])
+            self.nudge_rows.append(
+                {
+                    "site_id": self.scope.site_id,
+                    "nudge_id": nudge.nudge_id,
+                    "mode": self.scope.mode,
+                    "session_id": session_id,
+                    "visitor_id": visitor_id,
+                    "type": nudge.type,
+                    "shown_at": nudge.shown_at,
+                    "outcome": nudge.outcome,
+                    "last_interaction_at": nudge.last_interaction_at,
+                    "influenced_conversion": influenced(
+                        nudge.last_interaction_at, summary.purchase_times
+                    ),
+                }
+            )
+
+    def check_nudge_ids(self, connection: Connection, batch_index: dict[str, int]) -> None:
+        """A nudge id belongs to one session: showing it in another is an error of those events."""
+        refreshed = set(self.refreshed_sessions)
+        owners = repository.nudge_owners(connection, self.scope.site_id, list(self.shown_by))
+        for nudge_id, owner in owners.items():
+            if owner not in refreshed:
+                self.conflicts.extend(self.shown_by[nudge_id][1])
+        if self.conflicts:
+            raise NudgeConflict(sorted(batch_index[event_id] for event_id in self.conflicts))
+
+    def flush(self, connection: Connection) -> None:
+        site_id = self.scope.site_id
+        repository.delete_nudges_of(connection, site_id, self.refreshed_sessions)
+        repository.delete_sessions(connection, site_id, self.session_deletes)
+        repository.insert_rows(connection, "sessions", self.session_inserts)
+        repository.update_sessions(connection, self.session_updates)
+        repository.insert_rows(connection, "events", self.event_inserts)
+        repository.update_events(connection, self.event_updates)
+        repository.insert_rows(connection, "nudges", self.nudge_rows)
+        self._refresh_influence(connection)
+
+    def _refresh_influence(self, connection: Connection) -> None:
+        """Purchases in one session can credit nudges in the visitor's other sessions."""
+        if not self.visitors:
+            return
+        site_id, mode = self.scope.site_id, self.scope.mode
+        visitors = sorted(self.visitors)
+        purchases = repository.visitor_purchase_times(connection, site_id, mode, visitors)
+        changes = {}
+        for row in repository.visitor_engaged_nudges(connection, site_id, mode, visitors):
+            value = influenced(row.last_interaction_at, purchases[row.visitor_id])
+            if value != bool(row.influenced_conversion):
+                changes[row.nudge_id] = value
+        repository.set_influenced(connection, site_id, changes)
+
+
+def ingest_all_or_nothing(
+    connection: Connection, *, principal: Principal, batch: Sequence[ValidEvent], now_ms: int
+) -> IngestResult:
+    """`ingest`, with a nudge shown in two sessions reported as the 400 of its first event."""
+    try:
+        return ingest(
+            connection, site_id=principal.site_id, mode=principal.mode, batch=batch, now_ms=now_ms
+        )
+    except NudgeConflict as conflict:
+        index = conflict.indices[0]
+        nudge_id = batch[index].event.data["nudge_id"]
+        message = f"events[{index}]: nudge {nudge_id} was shown in another session."
+        raise InvalidRequest(message, param=f"events[{index}].data.nudge_id") from conflict

@@ -1,0 +1,287 @@
+"""Validating event envelopes (PRODUCT.md §6) into canonical `Event`s.
+
+Hand-written rather than a Pydantic model: ingestion runs this for every event, and the errors
+must name the exact field (`events[3].data.price`) in the API's own words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from elnudge.events import model as m
+from elnudge.timestamps import parse_timestamp
+
+MAX_ID_LENGTH = 128
+MAX_URL_LENGTH = 2048
+MAX_TEXT_LENGTH = 512
+MAX_DATA_KEYS = 50
+ENVELOPE_KEYS = frozenset({"event_id", "session_id", "visitor_id", "event", "ts", "url", "data"})
+NUDGE_KINDS = ("chat_bubble", "toast", "exit_modal", "sticky_bar")
+CHECKOUT_STAGES = ("cart", "checkout", "payment", "review")
+SCROLL_DEPTHS = (25, 50, 75, 100)
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_NUDGE_ID = re.compile(r"nudg_[0-9A-Za-z]{1,59}")
+
+
+class InvalidEvent(ValueError):
+    """One field of one envelope is wrong; `field` is its path inside the envelope."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class ValidEvent:
+    """A validated envelope: the canonical event plus who sent it."""
+
+    event: m.Event
+    client_key: str
+    client_event_id: str | None
+    visitor_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TimeBounds:
+    """Accepted event times: no older than storage retention, at most a little in the future."""
+
+    oldest_ms: int
+    newest_ms: int
+
+
+# --- field checks: each returns the cleaned value or raises InvalidEvent -----------------------
+
+
+def _text(
+    value: Any,
+    field: str,
+    *,
+    required: bool = True,
+    limit: int = MAX_TEXT_LENGTH,
+    allow_empty: bool = False,
+) -> Any:
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise InvalidEvent(field, f"{field} must be a string.")
+    if "\x00" in value:
+        raise InvalidEvent(field, f"{field} must not contain NUL characters.")
+    if not value and not allow_empty:
+        raise InvalidEvent(field, f"{field} must not be empty.")
+    if len(value) > limit:
+        raise InvalidEvent(field, f"{field} is longer than {limit} characters.")
+    return value
+
+
+def _number(value: Any, field: str, *, minimum: float = 0) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise InvalidEvent(field, f"{field} must be a number.")
+    if value < minimum:
+        raise InvalidEvent(field, f"{field} must be at least {minimum:g}.")
+    return value
+
+
+def _integer(value: Any, field: str, *, minimum: int = 0) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidEvent(field, f"{field} must be an integer.")
+    if value < minimum:
+        raise InvalidEvent(field, f"{field} must be at least {minimum}.")
+    return value
+
+
+def _choice(value: Any, field: str, choices: tuple[Any, ...]) -> Any:
+    if isinstance(value, bool) or value not in choices:
+        listed = ", ".join(str(choice) for choice in choices)
+        raise InvalidEvent(field, f"{field} must be one of {listed}.")
+    return value
+
+
+def _currency(value: Any, field: str) -> Any:
+    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
+        raise InvalidEvent(field, f"{field} must be an ISO 4217 code such as 'USD'.")
+    return value
+
+
+def _nudge_id(value: Any, field: str) -> Any:
+    # Our own nudges carry ULIDs, but any `nudg_` id that fits is accepted, like the seed's.
+    if not isinstance(value, str) or not _NUDGE_ID.fullmatch(value):
+        raise InvalidEvent(
+            field, f"{field} must be a nudge id: 'nudg_' and up to 59 letters or digits."
+        )
+    return value
+
+
+# --- payloads per event type ------------------------------------------------------------------
+
+PayloadCheck = Callable[[Mapping[str, Any]], None]
+
+
+def _require(data: Mapping[str, Any], key: str) -> Any:
+    if key not in data or data[key] is None:
+        raise InvalidEvent(f"data.{key}", f"data.{key} is required for this event type.")
+    return data[key]
+
+
+def _page_view(data: Mapping[str, Any]) -> None:
+    _text(
+        data.get("referrer"),
+        "data.referrer",
+        required=False,
+        limit=MAX_URL_LENGTH,
+        allow_empty=True,
+    )
+    _text(data.get("title"), "data.title", required=False, allow_empty=True)
+
+
+def _product_view(data: Mapping[str, Any]) -> None:
+    _text(_require(data, "product_id"), "data.product_id")
+
+
+def _cart_change(data: Mapping[str, Any]) -> None:
+    _text(_require(data, "product_id"), "data.product_id")
+    _text(data.get("product_name"), "data.product_name", required=False, allow_empty=True)
+    _number(_require(data, "price"), "data.price")
+    _currency(_require(data, "currency"), "data.currency")
+    _integer(_require(data, "quantity"), "data.quantity", minimum=1)
+
+
+def _checkout_stage(data: Mapping[str, Any]) -> None:
+    _choice(_require(data, "stage"), "data.stage", CHECKOUT_STAGES)
+
+
+def _purchase(data: Mapping[str, Any]) -> None:
+    _number(_require(data, "value"), "data.value")
+    _currency(_require(data, "currency"), "data.currency")
+    _integer(_require(data, "item_count"), "data.item_count", minimum=1)
+    _text(data.get("order_id"), "data.order_id", required=False, limit=MAX_ID_LENGTH)
+
+
+def _scroll_depth(data: Mapping[str, Any]) -> None:
+    _choice(_require(data, "depth"), "data.depth", SCROLL_DEPTHS)
+
+
+def _element_hover(data: Mapping[str, Any]) -> None:
+    _text(_require(data, "selector"), "data.selector")
+    _integer(_require(data, "duration_ms"), "data.duration_ms")
+
+
+def _click(data: Mapping[str, Any]) -> None:
+    _text(_require(data, "tag"), "data.tag", limit=64)
+    _text(data.get("classes"), "data.classes", required=False, allow_empty=True)
+    _text(data.get("text"), "data.text", required=False, allow_empty=True)
+
+
+def _custom(data: Mapping[str, Any]) -> None:
+    _text(_require(data, "name"), "data.name", limit=MAX_ID_LENGTH)
+
+
+def _nudge_shown(data: Mapping[str, Any]) -> None:
+    _nudge_id(_require(data, "nudge_id"), "data.nudge_id")
+    _choice(_require(data, "type"), "data.type", NUDGE_KINDS)
+
+
+def _nudge_reaction(data: Mapping[str, Any]) -> None:
+    _nudge_id(_require(data, "nudge_id"), "data.nudge_id")
+
+
+def _nothing(data: Mapping[str, Any]) -> None:
+    return None
+
+
+PAYLOADS: dict[str, PayloadCheck] = {
+    m.PAGE_VIEW: _page_view,
+    m.PRODUCT_VIEW: _product_view,
+    m.ADD_TO_CART: _cart_change,
+    m.REMOVE_FROM_CART: _cart_change,
+    m.CHECKOUT_STAGE: _checkout_stage,
+    m.PURCHASE: _purchase,
+    m.SCROLL_DEPTH: _scroll_depth,
+    m.ELEMENT_HOVER: _element_hover,
+    m.CLICK: _click,
+    m.EXIT_INTENT: _nothing,
+    m.CUSTOM: _custom,
+    m.NUDGE_SHOWN: _nudge_shown,
+    m.NUDGE_CLICKED: _nudge_reaction,
+    m.NUDGE_DISMISSED: _nudge_reaction,
+    m.NUDGE_CHAT_OPENED: _nudge_reaction,
+}
+EVENT_TYPES = tuple(PAYLOADS)
+
+
+# --- the envelope -----------------------------------------------------------------------------
+
+
+def path_and_query(url: Any) -> str:
+    """The URL as the API shows it: path plus query, without scheme, host or fragment."""
+    text = _text(url, "url", limit=MAX_URL_LENGTH)
+    try:
+        parts = urlsplit(text)
+    except ValueError as error:
+        raise InvalidEvent("url", "url is not a valid URL.") from error
+    if parts.scheme not in ("", "http", "https") or not (parts.netloc or text.startswith("/")):
+        raise InvalidEvent("url", "url must be an http(s) URL or a path starting with '/'.")
+    path = parts.path or "/"
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+def _event_type(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InvalidEvent("event", "event must be a string.")
+    canonical = m.ALIASES.get(value, value)
+    if canonical not in PAYLOADS:
+        raise InvalidEvent("event", f"Unknown event type {value!r}.")
+    return canonical
+
+
+def _occurred_at(value: Any, bounds: TimeBounds, clock_offset_ms: int) -> int:
+    if not isinstance(value, str):
+        raise InvalidEvent("ts", "ts must be an ISO 8601 timestamp string.")
+    try:
+        occurred_at = parse_timestamp(value) + clock_offset_ms
+    except ValueError as error:
+        raise InvalidEvent("ts", "ts must be an ISO 8601 timestamp.") from error
+    if occurred_at > bounds.newest_ms:
+        raise InvalidEvent("ts", "ts is more than 5 minutes in the future.")
+    if occurred_at < bounds.oldest_ms:
+        raise InvalidEvent("ts", "ts is older than the site's storage retention.")
+    return occurred_at
+
+
+def _check_data(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidEvent("data", "data must be an object.")
+    if len(value) > MAX_DATA_KEYS:
+        raise InvalidEvent("data", f"data has more than {MAX_DATA_KEYS} members.")
+    return value
+
+
+def validate_envelope(raw: Any, bounds: TimeBounds, *, clock_offset_ms: int = 0) -> ValidEvent:
+    """Validate one envelope; `clock_offset_ms` corrects a client clock (the relay's `sent_at`)."""
+    if not isinstance(raw, dict):
+        raise InvalidEvent("", "Each event must be a JSON object.")
+    unknown = raw.keys() - ENVELOPE_KEYS
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InvalidEvent(name, f"Unknown field {name!r} in event.")
+    event_type = _event_type(raw.get("event"))
+    data = _check_data(raw.get("data"))
+    PAYLOADS[event_type](data)
+    return ValidEvent(
+        event=m.Event(
+            type=event_type,
+            occurred_at=_occurred_at(raw.get("ts"), bounds, clock_offset_ms),
+            url=path_and_query(raw.get("url")),
+            data=data,
+        ),
+        client_key=_text(raw.get("session_id"), "session_id", limit=MAX_ID_LENGTH),
+        client_event_id=_text(raw.get("event_id"), "event_id", required=False, limit=MAX_ID_LENGTH),
+        visitor_id=_text(raw.get("visitor_id"), "visitor_id", required=False, limit=MAX_ID_LENGTH),
+    )

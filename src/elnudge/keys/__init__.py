@@ -1,0 +1,1 @@
+"""API keys: secret `sk_` keys for the REST API, public `pk_` keys for the storefront relay."""

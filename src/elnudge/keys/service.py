@@ -1,0 +1,104 @@
+"""Key rules: issue, roll (with a grace period), revoke, and authenticate a request's key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection, RowMapping
+
+from elnudge import ids
+from elnudge.errors import NotFound, Unauthorized
+from elnudge.keys import repository, tokens
+from elnudge.sites import plans
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: one site in one mode, through one key."""
+
+    site_id: str
+    mode: str
+    key_id: str
+    plan: str
+    api_window_days: int
+    storage_days: int
+    cursor_secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    key_id: str
+    site_id: str
+    mode: str
+    kind: str
+    token: str  # the full key: shown once, never stored
+
+
+def create_key(
+    connection: Connection, *, site_id: str, mode: str, kind: str, now_ms: int
+) -> IssuedKey:
+    token = tokens.generate_key(kind, mode)
+    key_id = ids.new_id(ids.KEY)
+    repository.insert_key(
+        connection,
+        site_id=site_id,
+        key_id=key_id,
+        mode=mode,
+        kind=kind,
+        key_hash=tokens.hash_key(token),
+        hint=token[-4:],
+        created_at=now_ms,
+    )
+    return IssuedKey(key_id=key_id, site_id=site_id, mode=mode, kind=kind, token=token)
+
+
+def _usable_key(connection: Connection, key_id: str, now_ms: int) -> RowMapping:
+    row = repository.get_key(connection, key_id)
+    if row is None or not is_active(row, now_ms):
+        raise NotFound(f"No active key {key_id!r}.")
+    return row
+
+
+def roll_key(connection: Connection, key_id: str, *, now_ms: int, grace_seconds: int) -> IssuedKey:
+    """Issue a replacement; the old key keeps working for `grace_seconds`, then stops."""
+    old = _usable_key(connection, key_id, now_ms)
+    new = create_key(
+        connection, site_id=old["site_id"], mode=old["mode"], kind=old["kind"], now_ms=now_ms
+    )
+    expires_at = now_ms + grace_seconds * 1000
+    if old["expires_at"] is not None:
+        expires_at = min(expires_at, old["expires_at"])
+    repository.update_key(connection, old["site_id"], key_id, expires_at=expires_at)
+    return new
+
+
+def revoke_key(connection: Connection, key_id: str, *, now_ms: int) -> None:
+    """Stop a key at once."""
+    old = _usable_key(connection, key_id, now_ms)
+    repository.update_key(connection, old["site_id"], key_id, revoked_at=now_ms)
+
+
+def is_active(row: RowMapping, now_ms: int) -> bool:
+    """Not revoked, and not past the end of a roll's grace period."""
+    if row["revoked_at"] is not None:
+        return False
+    return row["expires_at"] is None or now_ms < row["expires_at"]
+
+
+def authenticate(connection: Connection, token: str, *, kind: str, now_ms: int) -> Principal:
+    """The principal for a presented key of `kind`, or the one Unauthorized for every failure."""
+    parsed = tokens.parse_key(token)
+    if parsed is None or parsed.kind != kind:
+        raise Unauthorized()
+    row = repository.find_by_hash(connection, tokens.hash_key(token))
+    if row is None or not is_active(row, now_ms):
+        raise Unauthorized()
+    return Principal(
+        site_id=row["site_id"],
+        mode=row["mode"],
+        key_id=row["key_id"],
+        plan=row["plan"],
+        api_window_days=plans.api_window_days(row["plan"], row["api_window_days"]),
+        storage_days=plans.storage_days(row["plan"], row["storage_days"]),
+        cursor_secret=row["cursor_secret"],
+    )

@@ -1,0 +1,1 @@
+"""Sessions: how events become sessions, and the Sessions API that reads them."""

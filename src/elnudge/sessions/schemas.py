@@ -1,0 +1,62 @@
+"""Response models of the Sessions API, for the OpenAPI document (responses are built as
+plain dicts and serialised with orjson; tests check they match these models)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+Timestamp = Annotated[
+    str,
+    Field(
+        description="ISO 8601, UTC, second precision.",
+        examples=["2026-04-29T10:14:32Z"],
+        json_schema_extra={"format": "date-time"},
+    ),
+]
+
+
+class SessionObject(BaseModel):
+    id: str = Field(
+        description="Unique session identifier.", examples=["sess_01HY8QVZK3MN2PXRT5GW4JCBD"]
+    )
+    started_at: Timestamp
+    ended_at: Timestamp
+    page_count: int = Field(ge=0, description="Number of distinct pages visited.")
+    intent_score: int = Field(ge=0, le=100, description="Final intent score (0–100).")
+    converted: bool = Field(description="True if a purchase was completed in this session.")
+    nudge_count: int = Field(ge=0, description="Number of nudges displayed during the session.")
+
+
+class SessionList(BaseModel):
+    data: list[SessionObject]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last."
+    )
+    has_more: bool
+
+
+class SessionEvent(BaseModel):
+    type: str = Field(examples=["PAGE_VIEW"])
+    url: str = Field(
+        description="Path and query of the page.", examples=["/products/ultra-stride-v2"]
+    )
+    occurred_at: Timestamp
+
+
+class SessionNudge(BaseModel):
+    nudge_id: str = Field(examples=["nudg_01HY8QWK9LMNO2PQR3ST4UV5WX"])
+    type: Literal["chat_bubble", "toast", "exit_modal", "sticky_bar"]
+    shown_at: Timestamp
+    outcome: Literal["shown", "dismissed", "clicked", "chat_opened"]
+    influenced_conversion: bool
+
+
+class SessionDetail(SessionObject):
+    events: list[SessionEvent] = Field(description="Non-nudge events, oldest first.")
+    nudges: list[SessionNudge] = Field(description="Nudges shown, newest first.")
+
+
+class SessionDetailResponse(BaseModel):
+    data: SessionDetail

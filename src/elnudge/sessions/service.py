@@ -1,0 +1,153 @@
+"""The Sessions API's rules: windows, retention, cursors, and the objects it returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, Row, RowMapping
+
+from elnudge import ids
+from elnudge.errors import InvalidRequest, NotFound
+from elnudge.keys.service import Principal
+from elnudge.sessions import repository
+from elnudge.sessions.cursor import Cursor, decode_cursor, encode_cursor
+from elnudge.sites.plans import DAY_MS
+from elnudge.timestamps import format_timestamp, parse_timestamp
+
+DEFAULT_LOOKBACK_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """`GET /v1/sessions` parameters as given (strings are parsed here, to name the culprit)."""
+
+    from_: str | None
+    to: str | None
+    limit: int
+    cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionPage:
+    data: list[dict[str, Any]]
+    next_cursor: str | None
+    has_more: bool
+
+
+def session_object(row: Row[Any] | RowMapping) -> dict[str, Any]:
+    """The seed's seven fields, in the seed's order."""
+    values = row if isinstance(row, RowMapping) else row._mapping
+    return {
+        "id": values["session_id"],
+        "started_at": format_timestamp(values["started_at"]),
+        "ended_at": format_timestamp(values["ended_at"]),
+        "page_count": values["page_count"],
+        "intent_score": values["intent_score"],
+        "converted": bool(values["converted"]),
+        "nudge_count": values["nudge_count"],
+    }
+
+
+def _window_start(principal: Principal, now_ms: int) -> int:
+    """Sessions that started before this are outside the plan's API window: invisible."""
+    return now_ms - principal.api_window_days * DAY_MS
+
+
+def _parse_time(value: str | None, param: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_timestamp(value)
+    except ValueError as error:
+        message = f"Invalid {param}: expected an ISO 8601 timestamp such as 2026-04-01T00:00:00Z."
+        raise InvalidRequest(message, param=param) from error
+
+
+def _resolve_window(
+    query: ListQuery, principal: Principal, now_ms: int
+) -> tuple[int, int, Cursor | None]:
+    """The query's [from, to) window in ms, and the cursor when continuing a walk."""
+    from_ms = _parse_time(query.from_, "from")
+    to_ms = _parse_time(query.to, "to")
+    if query.cursor is not None:
+        cursor = decode_cursor(
+            query.cursor, secret=principal.cursor_secret, scope=_scope(principal)
+        )
+        for param, given, kept in (("from", from_ms, cursor.from_ms), ("to", to_ms, cursor.to_ms)):
+            if given is not None and given != kept:
+                message = f"{param} differs from the cursor's query; omit it or repeat its value."
+                raise InvalidRequest(message, param=param)
+        return cursor.from_ms, cursor.to_ms, cursor
+    from_ms = now_ms - DEFAULT_LOOKBACK_DAYS * DAY_MS if from_ms is None else from_ms
+    to_ms = now_ms if to_ms is None else to_ms
+    if from_ms > to_ms:
+        raise InvalidRequest("from must not be later than to.", param="from")
+    return from_ms, to_ms, None
+
+
+def _scope(principal: Principal) -> str:
+    return f"{principal.site_id}:{principal.mode}"
+
+
+def list_sessions(
+    connection: Connection, principal: Principal, query: ListQuery, now_ms: int
+) -> SessionPage:
+    """One page of sessions, newest first; never older than the plan's API window."""
+    from_ms, to_ms, cursor = _resolve_window(query, principal, now_ms)
+    rows = repository.list_page(
+        connection,
+        site_id=principal.site_id,
+        mode=principal.mode,
+        lower_ms=max(from_ms, _window_start(principal, now_ms)),
+        upper_ms=to_ms,
+        after=None if cursor is None else (cursor.last_started_at, cursor.last_id),
+        limit=query.limit + 1,
+    )
+    has_more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    next_cursor = None
+    if has_more:
+        last = rows[-1]
+        position = Cursor(
+            last_id=last.session_id, last_started_at=last.started_at, from_ms=from_ms, to_ms=to_ms
+        )
+        next_cursor = encode_cursor(
+            position, secret=principal.cursor_secret, scope=_scope(principal)
+        )
+    return SessionPage(
+        data=[session_object(row) for row in rows], next_cursor=next_cursor, has_more=has_more
+    )
+
+
+def get_session(
+    connection: Connection, principal: Principal, session_id: str, now_ms: int
+) -> dict[str, Any]:
+    """The session with its event log and nudges; the same 404 for every way of not being ours."""
+    row = None
+    if ids.is_valid_id(session_id, ids.SESSION):
+        row = repository.get_session(
+            connection,
+            site_id=principal.site_id,
+            mode=principal.mode,
+            session_id=session_id,
+            lower_ms=_window_start(principal, now_ms),
+        )
+    if row is None:
+        raise NotFound("No such session.", param="id")
+    detail = session_object(row)
+    detail["events"] = [
+        {"type": event.type, "url": event.url, "occurred_at": format_timestamp(event.occurred_at)}
+        for event in repository.session_events(connection, principal.site_id, session_id)
+    ]
+    detail["nudges"] = [
+        {
+            "nudge_id": nudge.nudge_id,
+            "type": nudge.type,
+            "shown_at": format_timestamp(nudge.shown_at),
+            "outcome": nudge.outcome,
+            "influenced_conversion": bool(nudge.influenced_conversion),
+        }
+        for nudge in repository.session_nudges(connection, principal.site_id, session_id)
+    ]
+    return detail

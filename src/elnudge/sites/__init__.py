@@ -1,0 +1,1 @@
+"""Sites (stores) and their plans."""

@@ -1,0 +1,46 @@
+"""Parsing and formatting of API timestamps (PRODUCT.md §4). Stored times are UTC epoch ms."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+# ISO 8601 as the API accepts it: a date, optionally a time with optional fraction and offset.
+_PATTERN = re.compile(
+    r"\d{4}-\d{2}-\d{2}"
+    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?"
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def parse_timestamp(text: str) -> int:
+    """UTC epoch milliseconds for an ISO 8601 string; raises ValueError on anything else.
+
+    A timestamp without an offset is UTC; a bare date means midnight UTC.
+    """
+    if not _PATTERN.fullmatch(text):
+        raise ValueError(f"not an ISO 8601 timestamp: {text!r}")
+    if len(text) == 10:
+        return to_ms(datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC))
+    normalized = text.replace(",", ".").replace("z", "Z")
+    parsed = datetime.fromisoformat(normalized)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return to_ms(parsed)
+
+
+def to_ms(moment: datetime) -> int:
+    """Epoch milliseconds of an aware datetime, exactly (no float rounding)."""
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def format_timestamp(ms: int) -> str:
+    """`2026-04-29T10:14:32Z`: UTC, second precision (the fraction is dropped, not rounded)."""
+    return datetime.fromtimestamp(ms // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def format_timestamp_ms(ms: int) -> str:
+    """`2026-04-29T10:14:32.123Z`: the stored precision, for cursors and logs."""
+    seconds, millis = divmod(ms, 1000)
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"

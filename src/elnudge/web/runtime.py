@@ -1,0 +1,25 @@
+"""What a running app holds: settings, database, clock and rate limiters, built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import Request
+
+from elnudge.clock import Clock
+from elnudge.config import Settings
+from elnudge.db import Database
+from elnudge.web.ratelimit import RateLimiter
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    settings: Settings
+    database: Database
+    clock: Clock
+    api_limiter: RateLimiter
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
