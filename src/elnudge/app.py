@@ -44,15 +44,13 @@ def create_app(
     settings: Settings | None = None,
     *,
     runtime: Runtime | None = None,
-    migrate: bool = True,
 ) -> FastAPI:
-    """The API. Pass a prepared `runtime` (tests do, with a frozen clock); `migrate` upgrades
-    the schema on start."""
+    """The API. Pass a prepared `runtime` (tests do, with a frozen clock)."""
     runtime = runtime or build_runtime(settings or Settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if migrate:
+        if runtime.settings.migrate_on_start:
             upgrade(runtime.database)
         yield
 

@@ -23,4 +23,6 @@ class Settings(BaseSettings):
     max_batch_events: int = 1000
     # How far into the future an event time may be, against the server clock.
     max_future_skew_seconds: int = 300
+    # The server upgrades the schema on start; `elnudge serve` does it once before forking workers.
+    migrate_on_start: bool = True
     log_level: str = "info"

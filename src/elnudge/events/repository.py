@@ -111,7 +111,9 @@ def update_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Rewrite derived fields; each row has `b_site_id`, `b_session_id` and the new values."""
     if not rows:
         return
-    values: dict[str, Any] = {name: bindparam(name) for name in rows[0] if not name.startswith("b_")}
+    values: dict[str, Any] = {
+        name: bindparam(name) for name in rows[0] if not name.startswith("b_")
+    }
     statement = (
         update(sessions)
         .where(

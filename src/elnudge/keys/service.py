@@ -10,6 +10,7 @@ from elnudge import ids
 from elnudge.errors import NotFound, Unauthorized
 from elnudge.keys import repository, tokens
 from elnudge.sites import plans
+from elnudge.sites.repository import get_site
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,15 @@ def create_key(
         created_at=now_ms,
     )
     return IssuedKey(key_id=key_id, site_id=site_id, mode=mode, kind=kind, token=token)
+
+
+def issue_key(
+    connection: Connection, *, site_id: str, mode: str, kind: str, now_ms: int
+) -> IssuedKey:
+    """An extra key for an existing site."""
+    if get_site(connection, site_id) is None:
+        raise NotFound(f"No site {site_id!r}.")
+    return create_key(connection, site_id=site_id, mode=mode, kind=kind, now_ms=now_ms)
 
 
 def _usable_key(connection: Connection, key_id: str, now_ms: int) -> RowMapping:

@@ -1,0 +1,1 @@
+"""Storage retention: the purge job (PRODUCT.md §3)."""

@@ -1,0 +1,66 @@
+"""Deleting what is older than each site's storage retention, in small transactions.
+
+A session goes, with all its events and nudges, once it started before the cutoff, so nothing
+older than the retention stays behind. Each batch commits on its own: the job can be killed at
+any moment and simply run again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+
+from elnudge.clock import Clock
+from elnudge.db import Database
+from elnudge.db.tables import events, nudges, sessions, sites
+from elnudge.sites.plans import DAY_MS, storage_days
+
+BATCH_SESSIONS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeReport:
+    sessions: int
+    events: int
+
+
+def purge(database: Database, clock: Clock, *, batch_size: int = BATCH_SESSIONS) -> PurgeReport:
+    """Apply every site's storage retention; returns how much was deleted."""
+    with database.read() as connection:
+        site_rows = list(
+            connection.execute(select(sites.c.site_id, sites.c.plan, sites.c.storage_days))
+        )
+    total_sessions = total_events = 0
+    for site_id, plan, override in site_rows:
+        cutoff = clock.now_ms() - storage_days(plan, override) * DAY_MS
+        while True:
+            purged_sessions, purged_events = _purge_batch(database, site_id, cutoff, batch_size)
+            total_sessions += purged_sessions
+            total_events += purged_events
+            if purged_sessions < batch_size:
+                break
+    return PurgeReport(sessions=total_sessions, events=total_events)
+
+
+def _purge_batch(database: Database, site_id: str, cutoff: int, batch_size: int) -> tuple[int, int]:
+    with database.write() as connection:
+        old = list(
+            connection.execute(
+                select(sessions.c.session_id)
+                .where(sessions.c.site_id == site_id, sessions.c.started_at < cutoff)
+                .limit(batch_size)
+            ).scalars()
+        )
+        if not old:
+            return 0, 0
+        deleted_events = connection.execute(
+            delete(events).where(events.c.site_id == site_id, events.c.session_id.in_(old))
+        ).rowcount
+        connection.execute(
+            delete(nudges).where(nudges.c.site_id == site_id, nudges.c.session_id.in_(old))
+        )
+        connection.execute(
+            delete(sessions).where(sessions.c.site_id == site_id, sessions.c.session_id.in_(old))
+        )
+        return len(old), deleted_events

@@ -1,0 +1,13 @@
+"""The app as each uvicorn worker builds it (`elnudge.server:app_from_environment`, a factory)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from elnudge.app import create_app
+from elnudge.config import Settings
+
+
+def app_from_environment() -> FastAPI:
+    """The app configured by ELNUDGE_* environment variables."""
+    return create_app(Settings())

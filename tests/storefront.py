@@ -1,0 +1,107 @@
+"""Building event envelopes and calling the API as a store's back end would, for tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+
+DEFAULT_SESSION = "ses_test"
+SHOP = "https://shop.example"
+
+
+def envelope(
+    event: str,
+    ts: str,
+    url: str = "/",
+    data: dict[str, Any] | None = None,
+    *,
+    session: str = DEFAULT_SESSION,
+    event_id: str | None = None,
+    visitor: str | None = None,
+) -> dict[str, Any]:
+    """One envelope; a `url` given as a path is sent as a full URL on the test shop."""
+    body: dict[str, Any] = {
+        "session_id": session,
+        "event": event,
+        "ts": ts,
+        "url": SHOP + url if url.startswith("/") else url,
+        "data": data or {},
+    }
+    if event_id is not None:
+        body["event_id"] = event_id
+    if visitor is not None:
+        body["visitor_id"] = visitor
+    return body
+
+
+def page_view(ts: str, path: str, **options: Any) -> dict[str, Any]:
+    return envelope("PAGE_VIEW", ts, path, **options)
+
+
+def add_to_cart(ts: str, path: str = "/products/ultra-stride-v2", **options: Any) -> dict[str, Any]:
+    data = {"product_id": "ultra-stride-v2", "product_name": "Ultra Stride V2", "price": 129.0}
+    return envelope("ADD_TO_CART", ts, path, {**data, "currency": "USD", "quantity": 1}, **options)
+
+
+def purchase(ts: str, path: str = "/checkout/thank-you", **options: Any) -> dict[str, Any]:
+    data = {"value": 129.0, "currency": "USD", "item_count": 1}
+    return envelope("PURCHASE", ts, path, data, **options)
+
+
+def nudge_shown(ts: str, nudge_id: str, kind: str, path: str = "/", **options: Any) -> dict[str, Any]:
+    return envelope("NUDGE_SHOWN", ts, path, {"nudge_id": nudge_id, "type": kind}, **options)
+
+
+def nudge_reaction(event: str, ts: str, nudge_id: str, path: str = "/", **options: Any) -> dict[str, Any]:
+    return envelope(event, ts, path, {"nudge_id": nudge_id}, **options)
+
+
+class ShopApi:
+    """The REST API with one secret key."""
+
+    def __init__(self, client: TestClient, key: str) -> None:
+        self.client = client
+        self.headers = {"Authorization": f"Bearer {key}"}
+
+    def send(self, *events: dict[str, Any]) -> httpx.Response:
+        return self.client.post("/v1/events", headers=self.headers, json={"events": list(events)})
+
+    def ingest(self, *events: dict[str, Any]) -> dict[str, Any]:
+        """Send events and insist they were accepted."""
+        response = self.send(*events)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    def list(self, **params: Any) -> httpx.Response:
+        return self.client.get("/v1/sessions", headers=self.headers, params=params)
+
+    def sessions(self, **params: Any) -> list[dict[str, Any]]:
+        response = self.list(**params)
+        assert response.status_code == 200, response.text
+        data: list[dict[str, Any]] = response.json()["data"]
+        return data
+
+    def get(self, session_id: str) -> httpx.Response:
+        return self.client.get(f"/v1/sessions/{session_id}", headers=self.headers)
+
+    def detail(self, session_id: str) -> dict[str, Any]:
+        response = self.get(session_id)
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()["data"]
+        return data
+
+    def walk(self, **params: Any) -> list[dict[str, Any]]:
+        """Every page of a listing, following next_cursor."""
+        seen: list[dict[str, Any]] = []
+        response = self.list(**params)
+        while True:
+            assert response.status_code == 200, response.text
+            body = response.json()
+            seen.extend(body["data"])
+            if not body["has_more"]:
+                assert body["next_cursor"] is None
+                return seen
+            response = self.list(cursor=body["next_cursor"], limit=params.get("limit", 50))
