@@ -13,9 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
-
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from elnudge.app import build_runtime, create_app
 from elnudge.clock import FrozenClock
@@ -76,7 +75,9 @@ def database_url_for(backend: str, folder: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A migrated database's URL, one per backend for the whole session."""
     url_iterator = database_url_for(request.param, tmp_path_factory.mktemp(request.param))
     url = next(url_iterator)
@@ -126,7 +127,9 @@ def client(runtime: Runtime) -> Iterator[TestClient]:
 def site(runtime: Runtime) -> CreatedSite:
     """A fresh starter-plan site: tests never see each other's data."""
     with runtime.database.write() as connection:
-        return create_site(connection, name="Test Shop", plan="starter", now_ms=runtime.clock.now_ms())
+        return create_site(
+            connection, name="Test Shop", plan="starter", now_ms=runtime.clock.now_ms()
+        )
 
 
 @pytest.fixture

@@ -50,11 +50,15 @@ def purchase(ts: str, path: str = "/checkout/thank-you", **options: Any) -> dict
     return envelope("PURCHASE", ts, path, data, **options)
 
 
-def nudge_shown(ts: str, nudge_id: str, kind: str, path: str = "/", **options: Any) -> dict[str, Any]:
+def nudge_shown(
+    ts: str, nudge_id: str, kind: str, path: str = "/", **options: Any
+) -> dict[str, Any]:
     return envelope("NUDGE_SHOWN", ts, path, {"nudge_id": nudge_id, "type": kind}, **options)
 
 
-def nudge_reaction(event: str, ts: str, nudge_id: str, path: str = "/", **options: Any) -> dict[str, Any]:
+def nudge_reaction(
+    event: str, ts: str, nudge_id: str, path: str = "/", **options: Any
+) -> dict[str, Any]:
     return envelope(event, ts, path, {"nudge_id": nudge_id}, **options)
 
 

@@ -30,7 +30,9 @@ def seed_events() -> list[dict[str, object]]:
 def test_seed_session_round_trip(shop: ShopApi) -> None:
     assert shop.ingest(*seed_events()) == {"accepted": 13, "duplicates": 0}
 
-    listing = shop.list(**{"from": "2026-04-01T00:00:00Z", "to": "2026-04-30T23:59:59Z", "limit": 50})
+    listing = shop.list(
+        **{"from": "2026-04-01T00:00:00Z", "to": "2026-04-30T23:59:59Z", "limit": 50}
+    )
     body = listing.json()
     SessionList.model_validate(body)
     assert list(body) == ["data", "next_cursor", "has_more"]
