@@ -1,0 +1,48 @@
+"""`bench/run summary` — one table of every result file, for RESULTS.md."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bench.targets import RESULTS_DIR
+
+
+def read_rows(result: dict[str, Any]) -> list[str]:
+    lines = []
+    for server in ("elnudge", "postgrest", "datasette"):
+        for name, figures in result.get(server, {}).items():
+            one, fixed, sat = figures["one_connection"], figures["fixed_rate"], figures["saturation"]
+            lines.append(
+                f"| {server} | {name} | {one['p50_ms']} | {one['p99_ms']} | {one['rps']:.0f} "
+                f"| {fixed['rps']:.0f} | {fixed['p99_ms']} | {sat['rps']:.0f} | {sat['p99_ms']} "
+                f"| {sat['non_2xx'] + fixed['non_2xx'] + one['non_2xx']} | {figures['bytes']} |"
+            )
+    for name, floor in result.get("raw_driver", {}).items():
+        lines.append(
+            f"| raw driver | {name} | {floor['p50_ms']} | {floor['p99_ms']} "
+            f"| {floor['qps_one_connection']:.0f} | | | | | | |"
+        )
+    return lines
+
+
+def main() -> None:
+    paths = [Path(arg) for arg in sys.argv[1:]] or sorted(RESULTS_DIR.glob("*.json"))
+    for path in paths:
+        result = json.loads(path.read_text())
+        print(f"\n### {path.name} — {result['command']} — {result['date']}\n")
+        if path.name.startswith("read-"):
+            print("| server | scenario | p50 ms (1 conn) | p99 ms (1 conn) | req/s (1 conn) "
+                  "| fixed rate req/s | p99 ms at fixed rate | saturation req/s "
+                  "| p99 ms saturated | non-2xx | bytes |")  # fmt: skip
+            print("|---|---|---|---|---|---|---|---|---|---|---|")
+            print("\n".join(read_rows(result)))
+            print(f"\nworker RSS MB after the run: {result.get('elnudge_worker_rss_mb')}")
+        else:
+            print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
