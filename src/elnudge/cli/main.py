@@ -14,6 +14,7 @@ from elnudge.cli.context import clock, console, database
 from elnudge.config import Settings
 from elnudge.demo import create_demo_site
 from elnudge.retention.purge import purge as purge_old_data
+from elnudge.server import HTTP_PROTOCOL
 
 app = typer.Typer(
     help="elNudge: sessions, intent scores and nudges for your store.",
@@ -48,7 +49,12 @@ def serve(
         pass  # migrate once here, not in every worker at the same time
     os.environ["ELNUDGE_MIGRATE_ON_START"] = "false"  # read by each worker's Settings
     uvicorn.run(
-        "elnudge.server:app_from_environment", factory=True, host=host, port=port, workers=workers
+        "elnudge.server:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http=HTTP_PROTOCOL,
     )
 
 
