@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 # ISO 8601 as the API accepts it: a date, optionally a time with optional fraction and offset.
 _PATTERN = re.compile(
@@ -35,9 +36,19 @@ def to_ms(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
+@lru_cache(maxsize=1024)
+def _day_prefix(days: int) -> str:
+    """`2026-04-29T` for a day number since the epoch (a page spans few days: cached)."""
+    return datetime.fromtimestamp(days * 86_400, UTC).strftime("%Y-%m-%dT")
+
+
 def format_timestamp(ms: int) -> str:
     """`2026-04-29T10:14:32Z`: UTC, second precision (the fraction is dropped, not rounded)."""
-    return datetime.fromtimestamp(ms // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Runs twice per listed session: plain arithmetic is ~3x faster than strftime per call.
+    days, seconds = divmod(ms // 1000, 86_400)
+    hours, seconds = divmod(seconds, 3600)
+    minutes, seconds = divmod(seconds, 60)
+    return f"{_day_prefix(days)}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
 
 
 def format_timestamp_ms(ms: int) -> str:
