@@ -1,4 +1,9 @@
-"""Routes of the Sessions API: parse, call one service function, return."""
+"""Routes of the Sessions API: parse, call one service function, return.
+
+The handlers are `async` and query the database inline: a list page is one index range scan
+of at most 201 rows and a session is three indexed lookups, so they cost less on the event
+loop than the thread pool's hop (measured in the commit that made them async).
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ LIST_PARAMS = ("from", "to", "limit", "cursor")
     response_model=SessionList,
     responses={200: {"headers": REQUEST_ID_HEADER}, **error_responses(400, 401, 429)},
 )
-def list_sessions(
+async def list_sessions(
     request: Request,
     principal: SecretKey,
     runtime: RuntimeDep,
@@ -60,7 +65,7 @@ def list_sessions(
     response_model=SessionDetailResponse,
     responses={200: {"headers": REQUEST_ID_HEADER}, **error_responses(400, 401, 404, 429)},
 )
-def get_session(
+async def get_session(
     request: Request, session_id: str, principal: SecretKey, runtime: RuntimeDep
 ) -> JSONResponse:
     """A single session with its full event log and nudge outcomes."""
