@@ -55,6 +55,7 @@ def serve(
         port=port,
         workers=workers,
         http=HTTP_PROTOCOL,
+        loop="uvloop",
     )
 
 

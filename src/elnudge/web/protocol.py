@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import socket
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 __all__ = ["NoDelayProtocol"]
 
 
-class NoDelayProtocol(H11Protocol):
-    """uvicorn's HTTP/1.1 protocol; sends each write at once (no Nagle delay)."""
+class NoDelayProtocol(HttpToolsProtocol):
+    """uvicorn's httptools (C parser) HTTP/1.1 protocol; sends each write at once (no Nagle)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         sock = transport.get_extra_info("socket")
