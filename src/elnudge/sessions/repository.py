@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import false, func, select, tuple_
-from sqlalchemy.engine import Connection, Row, RowMapping
+from sqlalchemy import BigInteger, String, bindparam, false, func, select, tuple_
+from sqlalchemy.engine import Connection, Row
 
 from elnudge.db.tables import events, nudges, sessions
 from elnudge.events.model import NUDGE_TYPES
@@ -21,6 +22,43 @@ LIST_COLUMNS = (
 )
 
 
+# Built once with named parameters: constructing the statement on every request cost more
+# than running it (see the commit that introduced these).
+_PAGE_RANGE = (
+    sessions.c.site_id == bindparam("site_id"),
+    sessions.c.mode == bindparam("mode"),
+    sessions.c.is_bot == false(),
+    sessions.c.started_at >= bindparam("lower_ms"),
+)
+_NEWEST_FIRST = (sessions.c.started_at.desc(), sessions.c.session_id.desc())
+_FIRST_PAGE = (
+    select(*LIST_COLUMNS)
+    .where(*_PAGE_RANGE, sessions.c.started_at < bindparam("upper_ms"))
+    .order_by(*_NEWEST_FIRST)
+    .limit(bindparam("limit"))
+)
+_NEXT_PAGE = (
+    select(*LIST_COLUMNS)
+    .where(
+        *_PAGE_RANGE,
+        tuple_(sessions.c.started_at, sessions.c.session_id)
+        < tuple_(
+            bindparam("after_started_at", type_=BigInteger()),
+            bindparam("after_id", type_=String()),
+        ),
+    )
+    .order_by(*_NEWEST_FIRST)
+    .limit(bindparam("limit"))
+)
+_ONE_SESSION = select(*LIST_COLUMNS).where(
+    sessions.c.site_id == bindparam("site_id"),
+    sessions.c.session_id == bindparam("session_id"),
+    sessions.c.mode == bindparam("mode"),
+    sessions.c.is_bot == false(),
+    sessions.c.started_at >= bindparam("lower_ms"),
+)
+
+
 def list_page(
     connection: Connection,
     *,
@@ -33,40 +71,24 @@ def list_page(
 ) -> list[Row[Any]]:
     """Up to `limit` sessions newest first, in [lower_ms, upper_ms) and before `after`.
 
-    One range scan of ix_sessions_list. The cursor's position replaces the `to` bound rather
-    than adding to it, so SQLite keeps the index range on deep pages.
+    Rows are LIST_COLUMNS in order. One range scan of ix_sessions_list. The cursor's position
+    replaces the `to` bound rather than adding to it, so SQLite keeps the index range on deep
+    pages.
     """
-    position = (
-        sessions.c.started_at < upper_ms
-        if after is None
-        else tuple_(sessions.c.started_at, sessions.c.session_id) < tuple_(*after)
-    )
-    query = (
-        select(*LIST_COLUMNS)
-        .where(
-            sessions.c.site_id == site_id,
-            sessions.c.mode == mode,
-            sessions.c.is_bot == false(),
-            sessions.c.started_at >= lower_ms,
-            position,
-        )
-        .order_by(sessions.c.started_at.desc(), sessions.c.session_id.desc())
-        .limit(limit)
-    )
-    return list(connection.execute(query))
+    params: dict[str, Any] = {"site_id": site_id, "mode": mode, "lower_ms": lower_ms}
+    params["limit"] = limit
+    if after is None:
+        return list(connection.execute(_FIRST_PAGE, {**params, "upper_ms": upper_ms}))
+    after_params = {"after_started_at": after[0], "after_id": after[1]}
+    return list(connection.execute(_NEXT_PAGE, {**params, **after_params}))
 
 
 def get_session(
     connection: Connection, *, site_id: str, mode: str, session_id: str, lower_ms: int
-) -> RowMapping | None:
-    query = select(*LIST_COLUMNS).where(
-        sessions.c.site_id == site_id,
-        sessions.c.session_id == session_id,
-        sessions.c.mode == mode,
-        sessions.c.is_bot == false(),
-        sessions.c.started_at >= lower_ms,
-    )
-    return connection.execute(query).mappings().first()
+) -> Sequence[Any] | None:
+    """The session's LIST_COLUMNS, when it is visible."""
+    params = {"site_id": site_id, "mode": mode, "session_id": session_id, "lower_ms": lower_ms}
+    return connection.execute(_ONE_SESSION, params).first()
 
 
 def session_events(connection: Connection, site_id: str, session_id: str) -> list[Row[Any]]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Connection, Row, RowMapping
+from sqlalchemy.engine import Connection
 
 from elnudge import ids
 from elnudge.errors import InvalidRequest, NotFound
@@ -35,17 +36,18 @@ class SessionPage:
     has_more: bool
 
 
-def session_object(row: Row[Any] | RowMapping) -> dict[str, Any]:
-    """The seed's seven fields, in the seed's order."""
-    values = row if isinstance(row, RowMapping) else row._mapping
+def session_object(row: Sequence[Any]) -> dict[str, Any]:
+    """The seed's seven fields, in the seed's order, from a row of repository.LIST_COLUMNS."""
+    # Positional unpacking: this runs once per listed session, and is cheaper than a mapping.
+    session_id, started_at, ended_at, page_count, intent_score, converted, nudge_count = row
     return {
-        "id": values["session_id"],
-        "started_at": format_timestamp(values["started_at"]),
-        "ended_at": format_timestamp(values["ended_at"]),
-        "page_count": values["page_count"],
-        "intent_score": values["intent_score"],
-        "converted": bool(values["converted"]),
-        "nudge_count": values["nudge_count"],
+        "id": session_id,
+        "started_at": format_timestamp(started_at),
+        "ended_at": format_timestamp(ended_at),
+        "page_count": page_count,
+        "intent_score": intent_score,
+        "converted": bool(converted),
+        "nudge_count": nudge_count,
     }
 
 
