@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from elnudge.db.tables import api_keys, sites
@@ -12,20 +12,23 @@ def insert_key(connection: Connection, **values: object) -> None:
     connection.execute(insert(api_keys).values(**values))
 
 
+# Built once: this runs on every authenticated request.
+_BY_HASH = (
+    select(
+        api_keys,
+        sites.c.plan,
+        sites.c.api_window_days,
+        sites.c.storage_days,
+        sites.c.cursor_secret,
+    )
+    .join(sites, sites.c.site_id == api_keys.c.site_id)
+    .where(api_keys.c.key_hash == bindparam("key_hash"))
+)
+
+
 def find_by_hash(connection: Connection, key_hash: str) -> RowMapping | None:
     """The key with its site's plan and settings, in one query."""
-    query = (
-        select(
-            api_keys,
-            sites.c.plan,
-            sites.c.api_window_days,
-            sites.c.storage_days,
-            sites.c.cursor_secret,
-        )
-        .join(sites, sites.c.site_id == api_keys.c.site_id)
-        .where(api_keys.c.key_hash == key_hash)
-    )
-    return connection.execute(query).mappings().first()
+    return connection.execute(_BY_HASH, {"key_hash": key_hash}).mappings().first()
 
 
 def get_key(connection: Connection, key_id: str) -> RowMapping | None:

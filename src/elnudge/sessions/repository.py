@@ -91,38 +91,42 @@ def get_session(
     return connection.execute(_ONE_SESSION, params).first()
 
 
+_SESSION_EVENTS = (
+    select(events.c.type, events.c.url, events.c.occurred_at)
+    .where(
+        events.c.site_id == bindparam("site_id"),
+        events.c.session_id == bindparam("session_id"),
+        events.c.type.not_in(sorted(NUDGE_TYPES)),
+    )
+    # The same order as ingestion's Member.sort_key (NULL ids sort as '' on both backends).
+    .order_by(
+        events.c.occurred_at,
+        func.coalesce(events.c.client_event_id, ""),
+        events.c.type,
+        events.c.url,
+        events.c.event_id,
+    )
+)
+_SESSION_NUDGES = (
+    select(
+        nudges.c.nudge_id,
+        nudges.c.type,
+        nudges.c.shown_at,
+        nudges.c.outcome,
+        nudges.c.influenced_conversion,
+    )
+    .where(nudges.c.site_id == bindparam("site_id"), nudges.c.session_id == bindparam("session_id"))
+    .order_by(nudges.c.shown_at.desc(), nudges.c.nudge_id.desc())
+)
+
+
 def session_events(connection: Connection, site_id: str, session_id: str) -> list[Row[Any]]:
     """The session's log, oldest first, without nudge events (they feed `nudges`)."""
-    query = (
-        select(events.c.type, events.c.url, events.c.occurred_at)
-        .where(
-            events.c.site_id == site_id,
-            events.c.session_id == session_id,
-            events.c.type.not_in(sorted(NUDGE_TYPES)),
-        )
-        # The same order as ingestion's Member.sort_key (NULL ids sort as '' on both backends).
-        .order_by(
-            events.c.occurred_at,
-            func.coalesce(events.c.client_event_id, ""),
-            events.c.type,
-            events.c.url,
-            events.c.event_id,
-        )
-    )
-    return list(connection.execute(query))
+    params = {"site_id": site_id, "session_id": session_id}
+    return list(connection.execute(_SESSION_EVENTS, params))
 
 
 def session_nudges(connection: Connection, site_id: str, session_id: str) -> list[Row[Any]]:
     """The session's nudges, newest first."""
-    query = (
-        select(
-            nudges.c.nudge_id,
-            nudges.c.type,
-            nudges.c.shown_at,
-            nudges.c.outcome,
-            nudges.c.influenced_conversion,
-        )
-        .where(nudges.c.site_id == site_id, nudges.c.session_id == session_id)
-        .order_by(nudges.c.shown_at.desc(), nudges.c.nudge_id.desc())
-    )
-    return list(connection.execute(query))
+    params = {"site_id": site_id, "session_id": session_id}
+    return list(connection.execute(_SESSION_NUDGES, params))
