@@ -116,18 +116,48 @@ class Batch:
 
 COLUMNS = {
     "sessions": (
-        "site_id", "session_id", "mode", "client_key", "visitor_id", "started_at", "ended_at",
-        "page_count", "intent_score", "converted", "nudge_count", "event_count", "is_bot",
+        "site_id",
+        "session_id",
+        "mode",
+        "client_key",
+        "visitor_id",
+        "started_at",
+        "ended_at",
+        "page_count",
+        "intent_score",
+        "converted",
+        "nudge_count",
+        "event_count",
+        "is_bot",
     ),
     "events": (
-        "site_id", "event_id", "mode", "session_id", "client_key", "client_event_id",
-        "visitor_id", "type", "occurred_at", "url", "data", "intent_score", "received_at",
+        "site_id",
+        "event_id",
+        "mode",
+        "session_id",
+        "client_key",
+        "client_event_id",
+        "visitor_id",
+        "type",
+        "occurred_at",
+        "url",
+        "data",
+        "intent_score",
+        "received_at",
     ),
     "nudges": (
-        "site_id", "nudge_id", "mode", "session_id", "visitor_id", "type", "shown_at",
-        "outcome", "last_interaction_at", "influenced_conversion",
+        "site_id",
+        "nudge_id",
+        "mode",
+        "session_id",
+        "visitor_id",
+        "type",
+        "shown_at",
+        "outcome",
+        "last_interaction_at",
+        "influenced_conversion",
     ),
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,12 +203,26 @@ def generate(plan: Plan, pool: list[Template], batch_size: int = 20_000) -> Iter
         visitor = None if template.visitor_id is None else f"{template.visitor_id}.{copy}"
         ended, pages, score, converted, nudge_count, count = template.session
         batch.sessions.append(
-            (site_id, session_id, mode, client_key, visitor, started_at, started_at + ended,
-             pages, score, converted, nudge_count, count, is_bot)
-        )  # fmt: skip
+            (
+                site_id,
+                session_id,
+                mode,
+                client_key,
+                visitor,
+                started_at,
+                started_at + ended,
+                pages,
+                score,
+                converted,
+                nudge_count,
+                count,
+                is_bot,
+            )
+        )
         if plan.with_events and serial % event_every == 0:
-            _add_detail(batch, template, serial, site_id, mode, session_id, client_key, visitor,
-                        started_at)  # fmt: skip
+            _add_detail(
+                batch, template, serial, site_id, mode, session_id, client_key, visitor, started_at
+            )
         if len(batch.sessions) >= batch_size:
             yield batch
             batch = Batch([], [], [])
@@ -208,12 +252,34 @@ def _add_detail(
             for old, new in renamed.items():
                 data = data.replace(old, new)
         batch.events.append(
-            (site_id, "evt_" + ulid(at, serial * 512 + index), mode, session_id, client_key,
-             None if client_id is None else f"{client_id}.{serial}", visitor, kind, at, url,
-             data, score, at + 1500)
-        )  # fmt: skip
+            (
+                site_id,
+                "evt_" + ulid(at, serial * 512 + index),
+                mode,
+                session_id,
+                client_key,
+                None if client_id is None else f"{client_id}.{serial}",
+                visitor,
+                kind,
+                at,
+                url,
+                data,
+                score,
+                at + 1500,
+            )
+        )
     for old, kind, shown, outcome, last, was_influenced in template.nudges:
         batch.nudges.append(
-            (site_id, renamed[old], mode, session_id, visitor, kind, started_at + shown, outcome,
-             None if last is None else started_at + last, was_influenced)
-        )  # fmt: skip
+            (
+                site_id,
+                renamed[old],
+                mode,
+                session_id,
+                visitor,
+                kind,
+                started_at + shown,
+                outcome,
+                None if last is None else started_at + last,
+                was_influenced,
+            )
+        )

@@ -40,9 +40,14 @@ def main() -> None:
     plans = {}
     for name, after in (("first_page", None), ("deep_page", setup.deep_position)):
         sql, params = list_sql(
-            database, site_id=setup.site_id, mode="live", lower_ms=setup.from_ms,
-            upper_ms=setup.to_ms, after=after, limit=51,
-        )  # fmt: skip
+            database,
+            site_id=setup.site_id,
+            mode="live",
+            lower_ms=setup.from_ms,
+            upper_ms=setup.to_ms,
+            after=after,
+            limit=51,
+        )
         plans[name] = {"sql": sql, "plan": plan(target, sql, params)}
         print(f"-- {target.backend}:{target.name} {name}\n" + "\n".join(plans[name]["plan"]))
     database.dispose()

@@ -59,9 +59,11 @@ def main() -> None:
     parser.add_argument("target", help="sqlite:NAME or postgres:NAME")
     parser.add_argument("sessions", type=int)
     parser.add_argument(
-        "--with-events", type=int, default=None,
+        "--with-events",
+        type=int,
+        default=None,
         help="how many sessions get their events and nudges (default: all)",
-    )  # fmt: skip
+    )
     parser.add_argument("--pool", type=int, default=20_000, help="simulated sessions to replay")
     args = parser.parse_args()
     target = parse_target(args.target)

@@ -36,14 +36,21 @@ def wrk(
     url: str, *, connections: int, seconds: int, headers: dict[str, str], threads: int = 1
 ) -> LoadResult:
     """A closed loop: each connection sends its next request when the last one answered."""
-    command = ["wrk", "--latency", f"-t{min(threads, connections)}", f"-c{connections}",
-               f"-d{seconds}s", "--timeout", "10s"]  # fmt: skip
+    command = [
+        "wrk",
+        "--latency",
+        f"-t{min(threads, connections)}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(
         [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
     ).stdout
-    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return LoadResult(
@@ -62,8 +69,16 @@ def hey_fixed_rate(
     url: str, *, rate: int, seconds: int, headers: dict[str, str], connections: int = 10
 ) -> LoadResult:
     """An open-ish loop: `connections` workers, each capped at rate/connections requests/s."""
-    command = ["hey", "-z", f"{seconds}s", "-c", str(connections),
-               "-q", str(max(1, rate // connections)), "-disable-compression"]  # fmt: skip
+    command = [
+        "hey",
+        "-z",
+        f"{seconds}s",
+        "-c",
+        str(connections),
+        "-q",
+        str(max(1, rate // connections)),
+        "-disable-compression",
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     output = subprocess.run(

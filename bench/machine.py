@@ -21,7 +21,9 @@ def _run(command: list[str]) -> str:
         done = subprocess.run(command, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         return "not found"
-    return (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr) else ""
+    return (
+        (done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr) else ""
+    )
 
 
 def machine() -> dict[str, Any]:
@@ -37,8 +39,16 @@ def machine() -> dict[str, Any]:
         pg_version = "unreachable"
     versions = {
         name: metadata.version(name)
-        for name in ("elnudge", "fastapi", "starlette", "uvicorn", "sqlalchemy", "psycopg",
-                     "orjson", "datasette")  # fmt: skip
+        for name in (
+            "elnudge",
+            "fastapi",
+            "starlette",
+            "uvicorn",
+            "sqlalchemy",
+            "psycopg",
+            "orjson",
+            "datasette",
+        )
         if _installed(name)
     }
     return {

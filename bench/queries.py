@@ -32,9 +32,14 @@ def list_sql(
         with database.read() as connection:
             seen.clear()  # drop the BEGIN and anything else before the query
             repository.list_page(
-                connection, site_id=site_id, mode=mode, lower_ms=lower_ms, upper_ms=upper_ms,
-                after=after, limit=limit,
-            )  # fmt: skip
+                connection,
+                site_id=site_id,
+                mode=mode,
+                lower_ms=lower_ms,
+                upper_ms=upper_ms,
+                after=after,
+                limit=limit,
+            )
     finally:
         event.remove(database.engine, "before_cursor_execute", record)
     return seen[-1]

@@ -81,18 +81,25 @@ def prepare(target: Target, database: Database, deep_offset: int = DEEP_OFFSET) 
             (site["site_id"],),
         ).scalar_one()
     return Setup(
-        site_id=site["site_id"], key=site["secret_key_live"], from_ms=from_ms, to_ms=to_ms,
-        cursor_secret=secret, deep_position=(deep[0], deep[1]), detail_id=detail,
-    )  # fmt: skip
+        site_id=site["site_id"],
+        key=site["secret_key_live"],
+        from_ms=from_ms,
+        to_ms=to_ms,
+        cursor_secret=secret,
+        deep_position=(deep[0], deep[1]),
+        detail_id=detail,
+    )
 
 
 def elnudge_paths(setup: Setup) -> dict[str, str]:
     window = {"from": format_timestamp_ms(setup.from_ms), "to": format_timestamp_ms(setup.to_ms)}
     deep_cursor = encode_cursor(
         Cursor(
-            last_id=setup.deep_position[1], last_started_at=setup.deep_position[0],
-            from_ms=setup.from_ms, to_ms=setup.to_ms,
-        ),  # fmt: skip
+            last_id=setup.deep_position[1],
+            last_started_at=setup.deep_position[0],
+            from_ms=setup.from_ms,
+            to_ms=setup.to_ms,
+        ),
         secret=setup.cursor_secret,
         scope=f"{setup.site_id}:live",
     )
@@ -146,9 +153,14 @@ def datasette_paths(target: Target, database: Database, setup: Setup) -> dict[st
     paths = {}
     for limit in (50, 200):
         sql, params = list_sql(
-            database, site_id=setup.site_id, mode="live", lower_ms=setup.from_ms,
-            upper_ms=setup.to_ms, after=None, limit=limit + 1,
-        )  # fmt: skip
+            database,
+            site_id=setup.site_id,
+            mode="live",
+            lower_ms=setup.from_ms,
+            upper_ms=setup.to_ms,
+            after=None,
+            limit=limit + 1,
+        )
         names = iter(("site", "mode", "low", "high", "lim", "off"))
         named = sql
         values = {}
@@ -161,27 +173,45 @@ def datasette_paths(target: Target, database: Database, setup: Setup) -> dict[st
     return paths
 
 
-def measure(base: str, path: str, headers: dict[str, str], seconds: int, rate: int) -> dict[str, Any]:
+def measure(
+    base: str, path: str, headers: dict[str, str], seconds: int, rate: int
+) -> dict[str, Any]:
     url = base + path
     check = httpx.get(url, headers=headers, timeout=30)
     check.raise_for_status()
+    # Warm up first (every worker's pool and prepared statements, the OS page cache), so the
+    # first scenario of a run is not charged for it.
+    httpload.wrk(url, connections=4, seconds=3, headers=headers)
     return {
         "bytes": len(check.content),
-        "one_connection": httpload.wrk(url, connections=1, seconds=seconds, headers=headers).as_dict(),
-        "fixed_rate": httpload.hey_fixed_rate(url, rate=rate, seconds=seconds, headers=headers).as_dict(),
-        "saturation": httpload.wrk(url, connections=32, seconds=seconds, headers=headers, threads=2).as_dict(),
-    }  # fmt: skip
+        "one_connection": httpload.wrk(
+            url, connections=1, seconds=seconds, headers=headers
+        ).as_dict(),
+        "fixed_rate": httpload.hey_fixed_rate(
+            url, rate=rate, seconds=seconds, headers=headers
+        ).as_dict(),
+        "saturation": httpload.wrk(
+            url, connections=32, seconds=seconds, headers=headers, threads=2
+        ).as_dict(),
+    }
 
 
 def raw_floor(target: Target, database: Database, setup: Setup) -> dict[str, Any]:
     floors = {}
     for name, after, limit in (
-        ("list_50", None, 51), ("list_200", None, 201), ("deep_50", setup.deep_position, 51),
-    ):  # fmt: skip
+        ("list_50", None, 51),
+        ("list_200", None, 201),
+        ("deep_50", setup.deep_position, 51),
+    ):
         sql, params = list_sql(
-            database, site_id=setup.site_id, mode="live", lower_ms=setup.from_ms,
-            upper_ms=setup.to_ms, after=after, limit=limit,
-        )  # fmt: skip
+            database,
+            site_id=setup.site_id,
+            mode="live",
+            lower_ms=setup.from_ms,
+            upper_ms=setup.to_ms,
+            after=after,
+            limit=limit,
+        )
         floors[name] = {"sql": sql, **raw.time_query(target, sql, params)}
     return floors
 
@@ -191,7 +221,7 @@ def main() -> None:
     parser.add_argument("target", help="sqlite:NAME or postgres:NAME (made by generate)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=8, help="per load run")
-    parser.add_argument("--rate", type=int, default=500, help="requests/s for the fixed-rate run")
+    parser.add_argument("--rate", type=int, default=300, help="requests/s for the fixed-rate run")
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--deep-offset", type=int, default=DEEP_OFFSET)
     parser.add_argument("--label", default="", help="suffix of the result file")
@@ -234,7 +264,6 @@ def main() -> None:
     out = RESULTS_DIR / f"read-{target.backend}-{target.name}{args.label}.json"
     out.write_text(json.dumps(result, indent=2))
     print(out)
-
 
 
 if __name__ == "__main__":

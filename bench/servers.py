@@ -76,9 +76,13 @@ def _process(
     logs.mkdir(parents=True, exist_ok=True)
     with (logs / f"{name}.log").open("wb") as log:
         process = subprocess.Popen(
-            command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, cwd=REPO,
-        )  # fmt: skip
+            command,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=REPO,
+        )
         try:
             _wait_ready(process, base_url + health_path)
             yield Running(name, base_url, process)
@@ -106,7 +110,9 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float = 60)
 
 
 @contextmanager
-def elnudge(target: Target, workers: int, extra_env: dict[str, str] | None = None) -> Iterator[Running]:
+def elnudge(
+    target: Target, workers: int, extra_env: dict[str, str] | None = None
+) -> Iterator[Running]:
     """`elnudge serve --workers N`, as deployed; the rate limit is lifted for the load test."""
     port = free_port()
     env = {
@@ -142,7 +148,20 @@ def datasette(target: Target) -> Iterator[Running]:
     """Datasette on the same SQLite file, immutable (its fastest read-only mode)."""
     port = free_port()
     exe = shutil.which("datasette", path=str(Path(sys.executable).parent)) or "datasette"
-    command = [exe, "serve", "-i", str(target.sqlite_path), "--host", "127.0.0.1", "--port",
-               str(port), "--setting", "sql_time_limit_ms", "10000"]  # fmt: skip
-    with _process("datasette", command, {}, f"http://127.0.0.1:{port}", "/-/versions.json") as running:
+    command = [
+        exe,
+        "serve",
+        "-i",
+        str(target.sqlite_path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--setting",
+        "sql_time_limit_ms",
+        "10000",
+    ]
+    with _process(
+        "datasette", command, {}, f"http://127.0.0.1:{port}", "/-/versions.json"
+    ) as running:
         yield running

@@ -14,7 +14,11 @@ def read_rows(result: dict[str, Any]) -> list[str]:
     lines = []
     for server in ("elnudge", "postgrest", "datasette"):
         for name, figures in result.get(server, {}).items():
-            one, fixed, sat = figures["one_connection"], figures["fixed_rate"], figures["saturation"]
+            one, fixed, sat = (
+                figures["one_connection"],
+                figures["fixed_rate"],
+                figures["saturation"],
+            )
             lines.append(
                 f"| {server} | {name} | {one['p50_ms']} | {one['p99_ms']} | {one['rps']:.0f} "
                 f"| {fixed['rps']:.0f} | {fixed['p99_ms']} | {sat['rps']:.0f} | {sat['p99_ms']} "
@@ -34,9 +38,11 @@ def main() -> None:
         result = json.loads(path.read_text())
         print(f"\n### {path.name} — {result['command']} — {result['date']}\n")
         if path.name.startswith("read-"):
-            print("| server | scenario | p50 ms (1 conn) | p99 ms (1 conn) | req/s (1 conn) "
-                  "| fixed rate req/s | p99 ms at fixed rate | saturation req/s "
-                  "| p99 ms saturated | non-2xx | bytes |")  # fmt: skip
+            print(
+                "| server | scenario | p50 ms (1 conn) | p99 ms (1 conn) | req/s (1 conn) "
+                "| fixed rate req/s | p99 ms at fixed rate | saturation req/s "
+                "| p99 ms saturated | non-2xx | bytes |"
+            )
             print("|---|---|---|---|---|---|---|---|---|---|---|")
             print("\n".join(read_rows(result)))
             print(f"\nworker RSS MB after the run: {result.get('elnudge_worker_rss_mb')}")

@@ -45,9 +45,20 @@ def batches_for_site(seed: int, sessions: int) -> list[list[dict[str, Any]]]:
 
 
 def post_with_wrk(base_url: str, folder: Path, threads: int, seconds: int) -> dict[str, Any]:
-    command = ["wrk", f"-t{threads}", f"-c{threads * 2}", f"-d{seconds}s", "--timeout", "30s",
-               "--latency", "-s", str(BENCH_DIR / "post_events.lua"), base_url, "--",
-               str(folder)]  # fmt: skip
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{threads * 2}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "--latency",
+        "-s",
+        str(BENCH_DIR / "post_events.lua"),
+        base_url,
+        "--",
+        str(folder),
+    ]
     output = subprocess.run(
         command, capture_output=True, text=True, check=True, timeout=seconds + 60
     ).stdout
@@ -59,7 +70,7 @@ def post_with_wrk(base_url: str, folder: Path, threads: int, seconds: int) -> di
         "requests": int(done.group(1)),
         "seconds": float(done.group(2)) * scale,
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),  # type: ignore[union-attr]
-        "latency": dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE)),
+        "latency": dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE)),
         "non_2xx": int(errors.group(1)) if errors else 0,
         "wrk_output": output,
     }
@@ -79,10 +90,21 @@ def raw_insert_floor(target: Target, batches: list[list[dict[str, Any]]]) -> dic
     now = int(time.time() * 1000)
     rows = [
         [
-            ("site_raw", f"evt_{b:06d}{i:03d}", "live", "sess_raw", v.client_key,
-             None if v.client_event_id is None else f"raw.{v.client_event_id}", v.visitor_id,
-             v.event.type, v.event.occurred_at, v.event.url, orjson.dumps(v.event.data).decode(),
-             0, now)  # fmt: skip
+            (
+                "site_raw",
+                f"evt_{b:06d}{i:03d}",
+                "live",
+                "sess_raw",
+                v.client_key,
+                None if v.client_event_id is None else f"raw.{v.client_event_id}",
+                v.visitor_id,
+                v.event.type,
+                v.event.occurred_at,
+                v.event.url,
+                orjson.dumps(v.event.data).decode(),
+                0,
+                now,
+            )
             for i, v in enumerate(validate_envelope(raw, bounds) for raw in batch)
         ]
         for b, batch in enumerate(batches)
@@ -94,7 +116,9 @@ def raw_insert_floor(target: Target, batches: list[list[dict[str, Any]]]) -> dic
         with psycopg.connect(target.libpq_url) as connection:
             for batch_rows in rows:
                 with connection.transaction(), connection.cursor() as cursor:
-                    cursor.executemany(f"INSERT INTO events ({columns}) VALUES ({marks})", batch_rows)
+                    cursor.executemany(
+                        f"INSERT INTO events ({columns}) VALUES ({marks})", batch_rows
+                    )
     else:
         marks = ", ".join("?" for _ in COLUMNS["events"])
         connection = sqlite3.connect(str(target.sqlite_path), isolation_level=None)
