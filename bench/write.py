@@ -2,8 +2,9 @@
 
 A fresh database per backend (`elnudge_bench_write` / bench/.data/bench_write.db) with one site
 per wrk thread; each thread posts its site's realistic traffic (simulated sessions, events in
-time order) once, 100 events per request, on 2 connections. The floor is the raw driver
-inserting the same event rows, 100 per transaction, on one connection.
+time order) once, 100 events per request, on 2 connections. The first batches of each site are
+posted unmeasured and the database is analysed, then the rest is measured. The floor is the
+raw driver inserting the same event rows, 100 per transaction, on one connection.
 """
 
 from __future__ import annotations
@@ -84,6 +85,16 @@ def count_events(target: Target) -> int:
         return int(connection.execute("SELECT count(*) FROM events").fetchone()[0])
 
 
+def analyze(target: Target) -> None:
+    """Refresh planner statistics, as autovacuum (or a periodic ANALYZE) would in service."""
+    if target.backend == "postgres":
+        with psycopg.connect(target.libpq_url, autocommit=True) as connection:
+            connection.execute("ANALYZE")
+    else:
+        with sqlite3.connect(str(target.sqlite_path)) as connection:
+            connection.execute("ANALYZE")
+
+
 def raw_insert_floor(target: Target, batches: list[list[dict[str, Any]]]) -> dict[str, Any]:
     """The same events as plain rows, 100 per transaction, into the events table."""
     bounds = TimeBounds(oldest_ms=0, newest_ms=2**62)
@@ -141,25 +152,33 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4, help="sites, one wrk thread each")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--sessions-per-site", type=int, default=15_000)
+    parser.add_argument("--warmup-batches", type=int, default=100, help="per site, unmeasured")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
     target = Target(args.backend, "write")
     recreate(target)
     sites = make_sites(target, int(time.time() * 1000))[: args.threads]
-    folder = DATA_DIR / "write-batches"
-    folder.mkdir(parents=True, exist_ok=True)
+    warmup_dir, measured_dir = DATA_DIR / "write-warmup", DATA_DIR / "write-batches"
     all_batches = []
     for index, site in enumerate(sites):
         batches = batches_for_site(seed=100 + index, sessions=args.sessions_per_site)
         all_batches.extend(batches)
-        (folder / f"batches-{index}.txt").write_bytes(
-            b"\n".join(orjson.dumps({"events": batch}) for batch in batches) + b"\n"
-        )
-        (folder / f"key-{index}.txt").write_text(str(site["secret_key_live"]) + "\n")
+        # The first batches of each site fill the database before the measured run, so the
+        # planner has statistics (a fresh, never-analysed table gets bad plans).
+        split = args.warmup_batches
+        for folder, part in ((warmup_dir, batches[:split]), (measured_dir, batches[split:])):
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"batches-{index}.txt").write_bytes(
+                b"\n".join(orjson.dumps({"events": batch}) for batch in part) + b"\n"
+            )
+            (folder / f"key-{index}.txt").write_text(str(site["secret_key_live"]) + "\n")
     with servers.elnudge(target, args.workers) as server:
-        load = post_with_wrk(server.base_url, folder, args.threads, args.seconds)
+        post_with_wrk(server.base_url, warmup_dir, args.threads, 120)
+        analyze(target)
+        before = count_events(target)
+        load = post_with_wrk(server.base_url, measured_dir, args.threads, args.seconds)
         rss = server.worker_rss_mb()
-    stored = count_events(target)
+    stored = count_events(target) - before
     duration = load["seconds"]
     result = {
         "command": f"bench/run write {args.backend} --workers {args.workers}",
@@ -169,6 +188,8 @@ def main() -> None:
         "workers": args.workers,
         "batch_events": BATCH,
         "batches_available": len(all_batches),
+        "warmup_batches_per_site": args.warmup_batches,
+        "events_before_measured_run": before,
         "elnudge": {
             **{k: v for k, v in load.items() if k != "wrk_output"},
             "events_stored": stored,
