@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -17,6 +17,7 @@ from elnudge.db import Database, create_database
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
 from elnudge.sessions import endpoints as session_routes
+from elnudge.web.docs import REQUEST_ID_HEADER, finish_document
 from elnudge.web.errors import install_error_handlers
 from elnudge.web.ratelimit import RateLimiter
 from elnudge.web.request_id import RequestIdMiddleware
@@ -27,6 +28,10 @@ DESCRIPTION = """Sessions, intent scores and nudges of your store.
 
 Authenticate with `Authorization: Bearer sk_live_…` (or `sk_test_…`): the key's site and mode
 scope every request. Errors are `{"error", "message", "param", "request_id"}`."""
+
+
+class HealthStatus(BaseModel):
+    status: Literal["ok"]
 
 
 def build_runtime(
@@ -67,9 +72,15 @@ def create_app(
     app.include_router(session_routes.router)
     app.include_router(event_routes.router)
 
-    @app.get("/healthz", tags=["Health"], summary="Liveness check (no authentication)")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get(
+        "/healthz",
+        tags=["Health"],
+        summary="Liveness check (no authentication)",
+        response_model=HealthStatus,
+        responses={200: {"headers": REQUEST_ID_HEADER}},
+    )
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
 
     app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
     return app
@@ -87,5 +98,5 @@ def _openapi(app: FastAPI, extra_models: tuple[type[BaseModel], ...]) -> dict[st
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(model_schema.pop("$defs", {}))
         components[model.__name__] = model_schema
-    app.openapi_schema = schema
+    app.openapi_schema = finish_document(schema)
     return schema
