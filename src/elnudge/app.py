@@ -41,7 +41,9 @@ def build_runtime(
         settings=settings,
         database=database or create_database(settings.database_url),
         clock=clock or SystemClock(),
-        api_limiter=RateLimiter(f"{settings.rate_limit_per_minute}/minute", settings.redis_url),
+        api_limiter=RateLimiter(
+            settings.rate_limit or f"{settings.rate_limit_per_minute}/minute", settings.redis_url
+        ),
     )
 
 
