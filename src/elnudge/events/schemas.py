@@ -140,9 +140,8 @@ class _Envelope(BaseModel):
     visitor_id: Annotated[str, _text(MAX_ID_LENGTH)] | None = None
     ts: str = Field(
         pattern=TIMESTAMP_PATTERN,
-        description="When it happened, ISO 8601; within the site's storage retention and at "
-        "most 5 minutes in the future.",
-        examples=["2026-04-29T10:14:32.120Z"],
+        description="When it happened, ISO 8601, e.g. `2026-04-29T10:14:32.120Z`; within the "
+        "site's storage retention and at most 5 minutes in the future (a 400 otherwise).",
     )
     url: str = Field(
         max_length=MAX_URL_LENGTH,

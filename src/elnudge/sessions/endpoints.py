@@ -20,6 +20,7 @@ LIST_PARAMS = ("from", "to", "limit", "cursor")
 # malformed session id is a 404 like any unknown one, not a 400).
 _TIMESTAMP = {"pattern": TIMESTAMP_PATTERN}
 SESSION_ID_PATTERN = "^sess_[0-7][0-9A-HJKMNP-TV-Z]{25}$"
+CURSOR_PATTERN = "^[A-Za-z0-9+/ ]+={0,2}$"  # standard base64 ('+' may arrive as a space)
 
 
 @router.get(
@@ -50,7 +51,11 @@ def list_sessions(
     limit: Annotated[int, Query(ge=1, le=200, description="Sessions per page, 1–200.")] = 50,
     cursor: Annotated[
         str | None,
-        Query(description="`next_cursor` from a previous response: continues that query."),
+        Query(
+            description="`next_cursor` from a previous response: continues that query. It is "
+            "signed: any other value, even well-formed base64, is a 400 naming `cursor`.",
+            json_schema_extra={"pattern": CURSOR_PATTERN},
+        ),
     ] = None,
 ) -> JSONResponse:
     """Sessions for your site, most recent first (by `started_at`, then id)."""
