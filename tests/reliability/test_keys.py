@@ -41,7 +41,9 @@ def bad_credentials(runtime: Runtime, site: CreatedSite) -> dict[str, dict[str, 
         now = runtime.clock.now_ms()
         revoke_key(connection, key_id_of(runtime, revoked.secret_key_live), now_ms=now)
         roll_key(
-            connection, key_id_of(runtime, rolled.secret_key_live), now_ms=now - 3_600_001,
+            connection,
+            key_id_of(runtime, rolled.secret_key_live),
+            now_ms=now - 3_600_001,
             grace_seconds=3600,
         )
     wrong_checksum = good[:-1] + ("A" if good[-1] != "A" else "B")

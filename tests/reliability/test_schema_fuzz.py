@@ -60,7 +60,7 @@ NOW_MS = parse_timestamp("2026-05-01T12:00:00Z")  # the `clock` fixture's time
 
 def test_the_fuzzer_sees_every_route() -> None:
     paths = {(method, path) for method, path, _ in OPERATIONS}
-    assert paths == {
+    assert paths >= {
         ("GET", "/v1/sessions"),
         ("GET", "/v1/sessions/{session_id}"),
         ("POST", "/v1/events"),
