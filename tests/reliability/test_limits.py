@@ -119,3 +119,20 @@ def test_the_rate_limit_allows_exactly_n_and_retry_after_is_honest(
     assert client.get("/v1/sessions", headers=test_mode).status_code == 200
     time.sleep(int(statuses[-1].headers["retry-after"]))
     assert client.get("/v1/sessions", headers=flood).status_code == 200
+
+
+def test_hostile_json_is_a_400_not_a_500(client: TestClient, site: CreatedSite) -> None:
+    headers = {
+        "Authorization": f"Bearer {site.secret_key_live}",
+        "Content-Type": "application/json",
+    }
+    for body in (
+        b'{"events": ' + b"[" * 5000 + b"]" * 5000 + b"}",  # nesting past any parser's depth
+        b'{"events": [NaN]}',
+        b'{"events": ["\\ud800"]}',  # a lone surrogate
+        b"\xff\xfe",
+        b"",
+    ):
+        response = client.post("/v1/events", headers=headers, content=body)
+        assert response.status_code == 400, (body[:40], response.text)
+        assert response.json()["error"] == "InvalidRequest"

@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy.engine import Connection, Row
 
-from elnudge import ids, jsontext
+from elnudge import ids
 from elnudge.db import dialect
 from elnudge.errors import InvalidRequest
 from elnudge.events import model as m
@@ -136,7 +137,7 @@ def _new_member(event_id: str, valid: ValidEvent) -> Member:
 def _stored_member(row: Row[Any]) -> Member:
     return Member(
         event=m.Event(
-            type=row.type, occurred_at=row.occurred_at, url=row.url, data=jsontext.loads(row.data)
+            type=row.type, occurred_at=row.occurred_at, url=row.url, data=orjson.loads(row.data)
         ),
         event_id=row.event_id,
         client_event_id=row.client_event_id,
@@ -240,7 +241,7 @@ class _Writer:
             "type": event.type,
             "occurred_at": event.occurred_at,
             "url": event.url,
-            "data": jsontext.dumps(self.new_data[member.event_id]),
+            "data": orjson.dumps(self.new_data[member.event_id]).decode(),
             "intent_score": score,
             "received_at": self.scope.now_ms,
         }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import Request
 
-from elnudge import jsontext
 from elnudge.errors import InvalidRequest, PayloadTooLarge
 
 
@@ -24,6 +24,6 @@ async def read_json(request: Request, max_bytes: int) -> Any:
             raise too_large
         chunks.append(chunk)
     try:
-        return jsontext.loads(b"".join(chunks))
-    except ValueError as error:
+        return orjson.loads(b"".join(chunks))
+    except orjson.JSONDecodeError as error:
         raise InvalidRequest("The request body is not valid JSON.", param="body") from error
