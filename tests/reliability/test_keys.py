@@ -89,6 +89,11 @@ def test_every_bad_credential_gets_the_same_401(
     for method, path in ROUTES:
         query = client.request(method, f"{path}?api_key={site.secret_key_live}", json=BODY)
         assert without_request_id(query) == reference
+        good = f"Bearer {site.secret_key_live}"
+        for pair in ((good, "Bearer junk"), ("Bearer junk", good), (good, good)):
+            twice = [("Authorization", value) for value in pair]
+            response = client.request(method, path, headers=twice, json=BODY)
+            assert without_request_id(response) == reference, pair
         # The good key itself works on each route (so the 401s above are about the key).
         ok = client.request(
             method, path, headers={"Authorization": f"Bearer {site.secret_key_live}"}, json=BODY
