@@ -21,8 +21,8 @@ from elnudge.web.runtime import Runtime
 from tests.storefront import add_to_cart, page_view, purchase
 
 WRITERS = 8
-CLIENT_KEYS = 6
-EVENTS_PER_KEY = 25
+CLIENT_KEYS = 10
+EVENTS_PER_KEY = 40
 
 
 def all_events(rng: random.Random, now_ms: int) -> list[dict[str, Any]]:
