@@ -1,4 +1,4 @@
-"""Authentication: one 401 for every failure; a rolled key has a grace period; revoking is instant."""
+"""Authentication: one 401 for all failures; rolled keys have a grace period; revoke is instant."""
 
 from __future__ import annotations
 
