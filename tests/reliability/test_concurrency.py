@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from elnudge.app import create_app
 from elnudge.db.tables import events, sessions
 from elnudge.events import model as m
+from elnudge.sessions.sessionize import INACTIVITY_MS as GAP
 from elnudge.sessions.summary import summarize
 from elnudge.sites.service import CreatedSite
 from elnudge.timestamps import format_timestamp_ms
@@ -107,6 +108,7 @@ def check_sessions(session_rows: list[Any], event_rows: list[Any]) -> None:
     for row in event_rows:
         by_session.setdefault(row["session_id"], []).append(row)
     assert set(by_session) == {row["session_id"] for row in session_rows}
+    assert_grouping_is_gap_based(event_rows)
     for row in session_rows:
         members = sorted(
             by_session[row["session_id"]],
@@ -145,3 +147,22 @@ def check_sessions(session_rows: list[Any], event_rows: list[Any]) -> None:
             "event_count": summary.event_count,
         }, row["session_id"]
         assert [e["intent_score"] for e in members] == summary.scores
+
+
+def assert_grouping_is_gap_based(event_rows: list[Any]) -> None:
+    """Each client key's events, by time, split into sessions exactly at gaps over 30 minutes,
+    whatever order they arrived in."""
+    by_key: dict[str, list[Any]] = {}
+    for row in event_rows:
+        by_key.setdefault(row["client_key"], []).append(row)
+    for rows in by_key.values():
+        rows.sort(key=lambda e: (e["occurred_at"], e["client_event_id"] or "", e["event_id"]))
+        expected: list[set[str]] = [set()]
+        for previous, current in zip([None, *rows], rows, strict=False):
+            if previous is not None and current["occurred_at"] - previous["occurred_at"] > GAP:
+                expected.append(set())
+            expected[-1].add(current["event_id"])
+        stored: dict[str, set[str]] = {}
+        for row in rows:
+            stored.setdefault(row["session_id"], set()).add(row["event_id"])
+        assert sorted(map(sorted, stored.values())) == sorted(map(sorted, expected))
