@@ -28,6 +28,11 @@ import schemathesis
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, seed, settings
 from schemathesis.generation import GenerationMode
+from schemathesis.generation.hypothesis.builder import (
+    HypothesisTestConfig,
+    HypothesisTestMode,
+    create_test,
+)
 
 from elnudge.app import create_app
 from elnudge.config import Settings
@@ -136,3 +141,35 @@ def test_operation_conforms_to_its_schema(
         case.call_and_validate(headers=headers)
 
     fuzz()
+
+
+@pytest.mark.parametrize(("method", "path"), sorted({(m, p) for m, p, _ in OPERATIONS}), ids=str)
+def test_operation_passes_the_examples_and_coverage_phases(
+    runtime: Runtime, client: TestClient, fuzz_key: str, method: str, path: str
+) -> None:
+    """Schemathesis' deterministic phases: the document's examples, and its coverage phase
+    (boundary values, every kind of wrong value, missing parameters, unsupported methods)."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(runtime=runtime))
+    operation = schema[path][method]
+    headers = {"Authorization": f"Bearer {fuzz_key}"}
+    first_page = ShopApi(client, fuzz_key).list(limit=1).json()
+    rules = PositiveRules(first_page["next_cursor"])
+
+    def check(case: Any) -> None:
+        if case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE:
+            rules.apply(case)
+        case.call_and_validate(headers=headers)
+
+    test = create_test(
+        operation=operation,
+        test_func=check,
+        config=HypothesisTestConfig(
+            project=schema.config,
+            modes=[HypothesisTestMode.EXAMPLES, HypothesisTestMode.COVERAGE],
+            settings=settings(
+                deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            ),
+            seed=SEED,
+        ),
+    )
+    test()
