@@ -16,6 +16,7 @@ from elnudge.config import Settings
 from elnudge.db import Database, create_database
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
+from elnudge.relay import endpoints as relay_routes
 from elnudge.sessions import endpoints as session_routes
 from elnudge.web.errors import install_error_handlers
 from elnudge.web.ratelimit import RateLimiter
@@ -37,6 +38,9 @@ def build_runtime(
         database=database or create_database(settings.database_url),
         clock=clock or SystemClock(),
         api_limiter=RateLimiter(f"{settings.rate_limit_per_minute}/minute", settings.redis_url),
+        relay_limiter=RateLimiter(
+            f"{settings.relay_rate_limit_per_minute}/minute", settings.redis_url
+        ),
     )
 
 
@@ -66,12 +70,13 @@ def create_app(
     install_error_handlers(app)
     app.include_router(session_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(relay_routes.router)
 
     @app.get("/healthz", tags=["Health"], summary="Liveness check (no authentication)")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS + relay_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
     return app
 
 
