@@ -17,7 +17,9 @@ from elnudge.db import Database, create_database
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
 from elnudge.relay import endpoints as relay_routes
+from elnudge.sdk import router as sdk_router
 from elnudge.sessions import endpoints as session_routes
+from elnudge.storefront import ShopConfig, create_storefront
 from elnudge.web.errors import install_error_handlers
 from elnudge.web.ratelimit import RateLimiter
 from elnudge.web.request_id import RequestIdMiddleware
@@ -71,6 +73,9 @@ def create_app(
     app.include_router(session_routes.router)
     app.include_router(event_routes.router)
     app.include_router(relay_routes.router)
+    app.include_router(sdk_router)
+    if runtime.settings.shop_site_key:  # the demo shop, only when asked for
+        app.mount("/shop", create_storefront(ShopConfig(site_key=runtime.settings.shop_site_key)))
 
     @app.get("/healthz", tags=["Health"], summary="Liveness check (no authentication)")
     def healthz() -> dict[str, str]:
