@@ -185,6 +185,10 @@ def live_shop(tmp_path: Path) -> Iterator[LiveShop]:
     base = f"http://127.0.0.1:{port}"
     app = create_app(runtime=runtime)
     app.mount("/shop", create_storefront(ShopConfig(site_key=site.site_key_live)))
+    # The same shop, loading the SDK from an absolute 127.0.0.1 URL: browsed at localhost,
+    # its relay calls are cross-origin, as on a real storefront.
+    cross = ShopConfig(site_key=site.site_key_live, sdk_url=base + "/sdk.js", base="/xshop")
+    app.mount("/xshop", create_storefront(cross))
     headers = {"Authorization": f"Bearer {site.secret_key_live}"}
     with _ServerThread(app, port), httpx.Client(base_url=base, headers=headers) as api:
         yield LiveShop(base=base, site=site, database=database, api=api)

@@ -109,3 +109,23 @@ def test_single_page_app_route_changes_are_page_views(page: Any, live_shop: Live
         "/shop/spa/step-2",
         "/shop/",
     ]
+
+
+def test_a_storefront_on_another_origin_reports_through_cors(
+    page: Any, live_shop: LiveShop
+) -> None:
+    storefront = live_shop.base.replace("127.0.0.1", "localhost") + "/xshop/"
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(storefront + "products/daily-miles")
+    page.evaluate("__eln('config', {debug: true})")
+    page.click("#add-to-cart")
+    with page.expect_response(lambda response: response.url.endswith("/v1/relay")) as sent:
+        page.evaluate("window.__eln.flush()")
+    relay_call = sent.value
+    assert relay_call.request.header_value("origin") == storefront.removesuffix("/xshop/")
+    assert relay_call.ok
+    # The page's script could read the answer: CORS let it through.
+    wait_for(lambda: any(text.startswith("[elNudge] sent") for text in messages), what="log")
+    assert "ADD_TO_CART" in live_shop.event_types()
+    assert live_shop.sessions()[0]["page_count"] == 1

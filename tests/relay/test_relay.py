@@ -215,3 +215,30 @@ def test_the_relay_is_in_the_openapi_document(client: TestClient) -> None:
     assert set(operation["requestBody"]["content"]) == {"application/json", "text/plain"}
     response_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert response_schema["$ref"].endswith("/RelayResponse")
+
+
+def test_sites_are_isolated(
+    client: TestClient, runtime: Runtime, relay: Relay, site: CreatedSite
+) -> None:
+    from elnudge.sites.service import create_site
+
+    with runtime.database.write() as connection:
+        other = create_site(connection, name="Other", plan="starter", now_ms=runtime.clock.now_ms())
+    # The same client session key on two sites: two separate sessions, each site sees its own.
+    relay.send(page_view(T, "/", session="ses_shared"), page_view(T, "/a", session="ses_shared"))
+    Relay(client, other.site_key_live).send(page_view(T, "/", session="ses_shared"))
+    [mine] = ShopApi(client, site.secret_key_live).sessions()
+    [theirs] = ShopApi(client, other.secret_key_live).sessions()
+    assert (mine["page_count"], theirs["page_count"]) == (2, 1)
+    assert mine["id"] != theirs["id"]
+
+
+def test_a_revoked_site_key_is_a_401(relay: Relay, runtime: Runtime, site: CreatedSite) -> None:
+    from elnudge.keys import repository, tokens
+    from elnudge.keys.service import revoke_key
+
+    with runtime.database.write() as connection:
+        row = repository.find_by_hash(connection, tokens.hash_key(site.site_key_live))
+        assert row is not None
+        revoke_key(connection, row["key_id"], now_ms=runtime.clock.now_ms())
+    assert relay.post(page_view(T, "/")).status_code == 401
