@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from elnudge.db.tables import sites
 from elnudge.errors import ApiError, InvalidRequest, NotFound
+from elnudge.relay import repository
 
 
 class OriginNotAllowed(ApiError):
@@ -40,21 +39,14 @@ def normalize_origin(value: str) -> str:
 
 def allowed_origins(connection: Connection, site_id: str) -> list[str] | None:
     """The site's allow-list, or None when any origin may send events."""
-    stored = connection.execute(
-        select(sites.c.allowed_origins).where(sites.c.site_id == site_id)
-    ).scalar()
+    stored = repository.get_allowed_origins(connection, site_id)
     return stored.split("\n") if stored else None
 
 
 def set_allowed_origins(connection: Connection, site_id: str, origins: Sequence[str]) -> list[str]:
     """Replace the site's allow-list; an empty list lets any origin send events again."""
     normalized = sorted({normalize_origin(origin) for origin in origins})
-    result = connection.execute(
-        update(sites)
-        .where(sites.c.site_id == site_id)
-        .values(allowed_origins="\n".join(normalized) or None)
-    )
-    if result.rowcount == 0:
+    if repository.set_allowed_origins(connection, site_id, "\n".join(normalized) or None) == 0:
         raise NotFound(f"No site {site_id!r}.")
     return normalized
 
