@@ -21,7 +21,8 @@ def test_queue_stub_replays_calls_made_before_the_sdk_loaded(
         "__eln('track', 'CUSTOM', {name: 'early-2'})"
     )
     assert page.evaluate("!window.__eln.loaded && window.__eln.q.length") == 3
-    wait_for(lambda: held, what="the request for sdk.js")
+    # Playwright delivers route events only while it is called: wait through it.
+    wait_for(lambda: held or page.wait_for_timeout(50), what="the request for sdk.js")
     held[0].continue_()
     page.wait_for_function("window.__eln.loaded === true")
     page.evaluate("window.__eln.flush()")
