@@ -16,7 +16,10 @@ from elnudge.config import Settings
 from elnudge.db import Database, create_database
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
+from elnudge.relay import endpoints as relay_routes
+from elnudge.sdk import router as sdk_router
 from elnudge.sessions import endpoints as session_routes
+from elnudge.storefront import ShopConfig, create_storefront
 from elnudge.web.docs import REQUEST_ID_HEADER, finish_document
 from elnudge.web.errors import install_error_handlers
 from elnudge.web.ratelimit import RateLimiter
@@ -43,6 +46,9 @@ def build_runtime(
         clock=clock or SystemClock(),
         api_limiter=RateLimiter(
             settings.rate_limit or f"{settings.rate_limit_per_minute}/minute", settings.redis_url
+        ),
+        relay_limiter=RateLimiter(
+            f"{settings.relay_rate_limit_per_minute}/minute", settings.redis_url
         ),
     )
 
@@ -73,6 +79,10 @@ def create_app(
     install_error_handlers(app)
     app.include_router(session_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(relay_routes.router)
+    app.include_router(sdk_router)
+    if runtime.settings.shop_site_key:  # the demo shop, only when asked for
+        app.mount("/shop", create_storefront(ShopConfig(site_key=runtime.settings.shop_site_key)))
 
     @app.get(
         "/healthz",
@@ -84,7 +94,7 @@ def create_app(
     def healthz() -> JSONResponse:
         return JSONResponse({"status": "ok"})
 
-    app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS + relay_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
     return app
 
 

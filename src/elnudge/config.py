@@ -28,3 +28,6 @@ class Settings(BaseSettings):
     # The server upgrades the schema on start; `elnudge serve` does it once before forking workers.
     migrate_on_start: bool = True
     log_level: str = "info"
+    # `elnudge demo` sets this to its demo site's public key to serve the demo shop at /shop;
+    # unset (the default) the app serves the API alone.
+    shop_site_key: str | None = None

@@ -1,0 +1,41 @@
+"""Request and response models of `POST /v1/relay`, for the OpenAPI document. The body is
+read by hand (`elnudge.relay.service`), so that each event can fail on its own."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from elnudge.events.schemas import EventEnvelope
+
+
+class RelayBatch(BaseModel):
+    """What the SDK sends, as JSON or as `text/plain` (what `navigator.sendBeacon` sends)."""
+
+    site_key: str = Field(
+        description="The site's public key, `pk_live_…` or `pk_test_…` (never a secret key).",
+        examples=["pk_live_…"],
+    )
+    sent_at: str | int | None = Field(
+        default=None,
+        description="The client's clock when it sent this request (ISO 8601 or epoch ms). "
+        "Event times are corrected with it: time = arrival - (sent_at - ts).",
+        examples=["2026-04-29T10:14:35.000Z"],
+    )
+    events: list[EventEnvelope] = Field(max_length=1000)
+
+
+class RelayEventError(BaseModel):
+    index: int = Field(ge=0, description="The event's position in `events`.")
+    param: str = Field(description="The failing field, e.g. `events[3].data.price`.")
+    message: str
+
+
+class RelayResponse(BaseModel):
+    accepted: int = Field(ge=0, description="Events stored by this request.")
+    duplicates: int = Field(
+        ge=0, description="Events skipped because their event_id was stored already."
+    )
+    invalid: int = Field(ge=0, description="Events dropped as invalid.")
+    errors: list[RelayEventError] = Field(
+        description="Why events were dropped, by index (at most the first 10)."
+    )
