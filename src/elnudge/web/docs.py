@@ -38,8 +38,9 @@ SECURITY_SCHEME = "SecretKey"
 
 
 def finish_document(schema: dict[str, Any]) -> dict[str, Any]:
-    """What FastAPI cannot say on its own: the bearer key scheme on every authenticated route,
-    and no 422 (validation errors are rendered as our 400)."""
+    """What FastAPI cannot say on its own: the bearer key scheme on every route that answers
+    401 (unless the route declares its own `security`), and no 422 (validation errors are
+    rendered as our 400)."""
     components = schema.setdefault("components", {})
     components.setdefault("securitySchemes", {})[SECURITY_SCHEME] = {
         "type": "http",
@@ -53,9 +54,9 @@ def finish_document(schema: dict[str, Any]) -> dict[str, Any]:
             operation["responses"].pop("422", None)
             for parameter in operation.get("parameters", []):
                 parameter["schema"] = _without_null(parameter["schema"])
-            operation["security"] = (
-                [{SECURITY_SCHEME: []}] if "401" in operation["responses"] else []
-            )
+            if "security" not in operation:  # a route may say it itself (the relay: none)
+                secured = "401" in operation["responses"]
+                operation["security"] = [{SECURITY_SCHEME: []}] if secured else []
     return schema
 
 
