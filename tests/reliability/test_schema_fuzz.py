@@ -3,7 +3,8 @@ default check (server errors, status codes, content types, headers and bodies ag
 negative data rejected, positive data accepted, auth not ignored), positive and negative data.
 
 Three rules of the API cannot be stated in a static schema, so positive cases are adjusted to
-them before they are sent (negative cases are sent as generated): a cursor is an HMAC-signed
+them before they are sent (negative cases are sent as generated; positive relay cases carry the
+site's real public key, the relay's credential): a cursor is an HMAC-signed
 token (positive cases carry a real one, from the API, and no from/to), `from` must not be later
 than `to` (swapped), and an event's `ts` must lie within the site's retention and at most 5
 minutes ahead (moved into the last day); each shown nudge gets a fresh id, since a nudge belongs
@@ -76,16 +77,20 @@ def test_the_fuzzer_sees_every_route() -> None:
 class PositiveRules:
     """Brings positive cases within the rules a static schema cannot state (see the top)."""
 
-    def __init__(self, cursor: str) -> None:
+    def __init__(self, cursor: str, site_key: str) -> None:
         self.cursor = cursor
+        self.site_key = site_key
         self.nudges = itertools.count()
 
     def apply(self, case: Any) -> Any:
         if case.operation.path == "/v1/sessions":
             self._list(case.query)
-        elif case.operation.path == "/v1/events" and isinstance(case.body, dict):
+        elif case.operation.path in ("/v1/events", "/v1/relay") and isinstance(case.body, dict):
+            if case.operation.path == "/v1/relay":
+                case.body["site_key"] = self.site_key  # the relay's credential is in the body
             for index, event in enumerate(case.body.get("events", [])):
-                self._event(index, event)
+                if isinstance(event, dict):
+                    self._event(index, event)
         return case
 
     def _list(self, query: dict[str, Any] | None) -> None:
@@ -119,7 +124,13 @@ def fuzz_key(client: TestClient, site: CreatedSite) -> str:
 
 @pytest.mark.parametrize(("method", "path", "mode"), OPERATIONS, ids=str)
 def test_operation_conforms_to_its_schema(
-    runtime: Runtime, client: TestClient, fuzz_key: str, method: str, path: str, mode: Any
+    runtime: Runtime,
+    client: TestClient,
+    site: CreatedSite,
+    fuzz_key: str,
+    method: str,
+    path: str,
+    mode: Any,
 ) -> None:
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(runtime=runtime))
     operation = schema[path][method]
@@ -127,7 +138,7 @@ def test_operation_conforms_to_its_schema(
     strategy = operation.as_strategy(generation_mode=mode)
     if mode == GenerationMode.POSITIVE:
         first_page = ShopApi(client, fuzz_key).list(limit=1).json()
-        strategy = strategy.map(PositiveRules(first_page["next_cursor"]).apply)
+        strategy = strategy.map(PositiveRules(first_page["next_cursor"], site.site_key_live).apply)
 
     @given(case=strategy)
     @settings(
@@ -145,7 +156,7 @@ def test_operation_conforms_to_its_schema(
 
 @pytest.mark.parametrize(("method", "path"), sorted({(m, p) for m, p, _ in OPERATIONS}), ids=str)
 def test_operation_passes_the_examples_and_coverage_phases(
-    runtime: Runtime, client: TestClient, fuzz_key: str, method: str, path: str
+    runtime: Runtime, client: TestClient, site: CreatedSite, fuzz_key: str, method: str, path: str
 ) -> None:
     """Schemathesis' deterministic phases: the document's examples, and its coverage phase
     (boundary values, every kind of wrong value, missing parameters, unsupported methods)."""
@@ -153,7 +164,7 @@ def test_operation_passes_the_examples_and_coverage_phases(
     operation = schema[path][method]
     headers = {"Authorization": f"Bearer {fuzz_key}"}
     first_page = ShopApi(client, fuzz_key).list(limit=1).json()
-    rules = PositiveRules(first_page["next_cursor"])
+    rules = PositiveRules(first_page["next_cursor"], site.site_key_live)
 
     def check(case: Any) -> None:
         if case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE:

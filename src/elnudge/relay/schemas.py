@@ -3,9 +3,11 @@ read by hand (`elnudge.relay.service`), so that each event can fail on its own."
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from pydantic import BaseModel, Field
 
-from elnudge.events.schemas import EventEnvelope
+from elnudge.timestamps import TIMESTAMP_PATTERN
 
 
 class RelayBatch(BaseModel):
@@ -15,13 +17,19 @@ class RelayBatch(BaseModel):
         description="The site's public key, `pk_live_…` or `pk_test_…` (never a secret key).",
         examples=["pk_live_…"],
     )
-    sent_at: str | int | None = Field(
+    sent_at: Annotated[str, Field(pattern=TIMESTAMP_PATTERN)] | float | None = Field(
         default=None,
         description="The client's clock when it sent this request (ISO 8601 or epoch ms). "
         "Event times are corrected with it: time = arrival - (sent_at - ts).",
         examples=["2026-04-29T10:14:35.000Z"],
     )
-    events: list[EventEnvelope] = Field(max_length=1000)
+    # Best effort per event: any item is accepted here and, if it is not a valid event envelope
+    # (the items of POST /v1/events), dropped and reported in `errors`, not refused with a 400.
+    events: list[Any] = Field(
+        max_length=1000,
+        description="Event envelopes, as for POST /v1/events (see EventBatch). Invalid ones are "
+        "dropped and reported in `errors`; the others are stored.",
+    )
 
 
 class RelayEventError(BaseModel):
