@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -53,7 +54,9 @@ def run_asgi(app: Any, headers: list[tuple[bytes, bytes]], chunks: int) -> tuple
         "server": ("testserver", 80),
         "state": {},
     }
-    asyncio.run(app(scope, receive, send))
+    # A thread of its own: another test's library (Playwright) may keep a loop running here.
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        executor.submit(asyncio.run, app(scope, receive, send)).result()
     return status, pulled
 
 
