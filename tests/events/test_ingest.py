@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from elnudge.db.tables import events
@@ -207,3 +208,16 @@ def test_intent_score_rises_along_a_funnel_and_bounce_scores_low(shop: ShopApi) 
     by_start = {s["started_at"]: s["intent_score"] for s in shop.sessions()}
     assert by_start["2026-04-20T09:00:00Z"] < 20
     assert by_start["2026-04-20T10:00:00Z"] >= 90
+
+
+def test_event_ids_are_deduplicated_per_mode(
+    shop: ShopApi, client: TestClient, site: CreatedSite
+) -> None:
+    test_mode = ShopApi(client, site.secret_key_test)
+    order = purchase("2026-04-20T10:05:00Z", event_id="order-1001")
+    assert test_mode.ingest(order) == {"accepted": 1, "duplicates": 0}
+    # The same order id in live mode is a different event: it must neither be dropped nor reveal
+    # that test mode has it.
+    assert shop.ingest(order) == {"accepted": 1, "duplicates": 0}
+    assert shop.ingest(order) == {"accepted": 0, "duplicates": 1}
+    assert [s["converted"] for s in shop.sessions()] == [True]

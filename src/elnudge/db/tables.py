@@ -97,7 +97,7 @@ events = Table(
     Column("mode", String(4), nullable=False),
     Column("session_id", String(32), nullable=False),
     Column("client_key", String(128), nullable=False),
-    # The sender's own id, for idempotent delivery (unique per site; NULLs never collide).
+    # The sender's own id, for idempotent delivery (unique per site and mode; NULLs never collide).
     Column("client_event_id", String(128), nullable=True),
     Column("visitor_id", String(128), nullable=True),
     Column("type", String(24), nullable=False),
@@ -107,7 +107,7 @@ events = Table(
     # The intent score after this event, for the per-event history.
     Column("intent_score", Integer, nullable=False),
     Column("received_at", BigInteger, nullable=False),
-    UniqueConstraint("site_id", "client_event_id"),
+    UniqueConstraint("site_id", "mode", "client_event_id"),
     Index("ix_events_session", "site_id", "session_id", "occurred_at"),
     Index("ix_events_age", "site_id", "occurred_at"),
 )

@@ -65,7 +65,7 @@ def ingest(
     `context` is the sender's browser (the relay passes it): new sessions keep it, and a bot's
     events flag every session they touch."""
     dialect.lock_site_for_ingestion(connection, site_id)
-    fresh = _drop_duplicates(connection, site_id, batch)
+    fresh = _drop_duplicates(connection, site_id, mode, batch)
     if not fresh:
         return IngestResult(accepted=0, duplicates=len(batch))
     scope = _Scope(site_id=site_id, mode=mode, now_ms=now_ms, context=context)
@@ -81,13 +81,13 @@ def ingest(
 
 
 def _drop_duplicates(
-    connection: Connection, site_id: str, batch: Sequence[ValidEvent]
+    connection: Connection, site_id: str, mode: str, batch: Sequence[ValidEvent]
 ) -> list[tuple[int, ValidEvent]]:
-    """The batch without events whose `event_id` is stored already or repeated in the batch."""
+    """The batch without events whose `event_id` this site and mode stored already, or that
+    repeat in the batch. Per mode: a test-mode event must never swallow a live one."""
     candidates = [valid.client_event_id for valid in batch if valid.client_event_id is not None]
-    seen = (
-        repository.known_client_event_ids(connection, site_id, candidates) if candidates else set()
-    )
+    known = repository.known_client_event_ids
+    seen = known(connection, site_id, mode, candidates) if candidates else set()
     fresh = []
     for index, valid in enumerate(batch):
         if valid.client_event_id is not None:
