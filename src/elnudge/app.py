@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -16,7 +16,11 @@ from elnudge.config import Settings
 from elnudge.db import Database, create_database
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
+from elnudge.relay import endpoints as relay_routes
+from elnudge.sdk import router as sdk_router
 from elnudge.sessions import endpoints as session_routes
+from elnudge.storefront import ShopConfig, create_storefront
+from elnudge.web.docs import REQUEST_ID_HEADER, finish_document
 from elnudge.web.errors import install_error_handlers
 from elnudge.web.ratelimit import RateLimiter
 from elnudge.web.request_id import RequestIdMiddleware
@@ -29,6 +33,10 @@ Authenticate with `Authorization: Bearer sk_live_…` (or `sk_test_…`): the ke
 scope every request. Errors are `{"error", "message", "param", "request_id"}`."""
 
 
+class HealthStatus(BaseModel):
+    status: Literal["ok"]
+
+
 def build_runtime(
     settings: Settings, *, database: Database | None = None, clock: Clock | None = None
 ) -> Runtime:
@@ -36,7 +44,12 @@ def build_runtime(
         settings=settings,
         database=database or create_database(settings.database_url),
         clock=clock or SystemClock(),
-        api_limiter=RateLimiter(f"{settings.rate_limit_per_minute}/minute", settings.redis_url),
+        api_limiter=RateLimiter(
+            settings.rate_limit or f"{settings.rate_limit_per_minute}/minute", settings.redis_url
+        ),
+        relay_limiter=RateLimiter(
+            f"{settings.relay_rate_limit_per_minute}/minute", settings.redis_url
+        ),
     )
 
 
@@ -66,12 +79,22 @@ def create_app(
     install_error_handlers(app)
     app.include_router(session_routes.router)
     app.include_router(event_routes.router)
+    app.include_router(relay_routes.router)
+    app.include_router(sdk_router)
+    if runtime.settings.shop_site_key:  # the demo shop, only when asked for
+        app.mount("/shop", create_storefront(ShopConfig(site_key=runtime.settings.shop_site_key)))
 
-    @app.get("/healthz", tags=["Health"], summary="Liveness check (no authentication)")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @app.get(
+        "/healthz",
+        tags=["Health"],
+        summary="Liveness check (no authentication)",
+        response_model=HealthStatus,
+        responses={200: {"headers": REQUEST_ID_HEADER}},
+    )
+    def healthz() -> JSONResponse:
+        return JSONResponse({"status": "ok"})
 
-    app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS + relay_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
     return app
 
 
@@ -87,5 +110,5 @@ def _openapi(app: FastAPI, extra_models: tuple[type[BaseModel], ...]) -> dict[st
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(model_schema.pop("$defs", {}))
         components[model.__name__] = model_schema
-    app.openapi_schema = schema
+    app.openapi_schema = finish_document(schema)
     return schema

@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     # Shared rate-limit counters for several API processes; in-process memory when unset.
     redis_url: str | None = None
     rate_limit_per_minute: int = 1000
+    # A `limits` rule such as "3/2 seconds" that replaces rate_limit_per_minute (tests, tuning).
+    rate_limit: str | None = None
     relay_rate_limit_per_minute: int = 10_000
     # How long a rolled key keeps working (PRODUCT.md §2).
     key_roll_grace_seconds: int = 3600
@@ -26,3 +28,6 @@ class Settings(BaseSettings):
     # The server upgrades the schema on start; `elnudge serve` does it once before forking workers.
     migrate_on_start: bool = True
     log_level: str = "info"
+    # `elnudge demo` sets this to its demo site's public key to serve the demo shop at /shop;
+    # unset (the default) the app serves the API alone.
+    shop_site_key: str | None = None

@@ -7,10 +7,24 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 # ISO 8601 as the API accepts it: a date, optionally a time with optional fraction and offset.
-_PATTERN = re.compile(
-    r"\d{4}-\d{2}-\d{2}"
-    r"(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|z|[+-]\d{2}(?::?\d{2})?)?)?"
+# Only real calendar dates (leap days included), so the pattern published in the OpenAPI document
+# is exactly the set of strings the API accepts.
+_YEAR = r"(?:000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_DATE = (
+    rf"(?:{_YEAR}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+    rf"|{_YEAR}-(?:0[13-9]|1[0-2])-(?:29|30)"
+    rf"|{_YEAR}-(?:0[13578]|1[02])-31"
+    r"|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29)"
 )
+_TIME = (
+    r"(?:[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?"
+    r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?"
+)
+TIMESTAMP_PATTERN = f"^{_DATE}{_TIME}$"
+_PATTERN = re.compile(_DATE + _TIME)
+# The instants the API can format back: years 1–9999 in UTC.
+_MIN_MS = -62_135_596_800_000
+_MAX_MS = 253_402_300_799_999
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -27,7 +41,8 @@ def parse_timestamp(text: str) -> int:
     parsed = datetime.fromisoformat(normalized)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return to_ms(parsed)
+    # An offset can push the first or last instants past what can be formatted: clamp them.
+    return min(max(to_ms(parsed), _MIN_MS), _MAX_MS)
 
 
 def to_ms(moment: datetime) -> int:

@@ -97,7 +97,7 @@ def appended(draw: st.DrawFn, types: tuple[str, ...]) -> tuple[list[Event], Even
 # -- guarantees -------------------------------------------------------------------------------
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)  # no timing in tests: a loaded CI core is slow
 @given(event_sequences(max_size=60))
 def test_every_step_of_a_history_moves_the_way_its_event_says(events: list[Event]) -> None:
     # Each entry is the score of a prefix (tested below), so this checks one append per event.

@@ -88,8 +88,10 @@ def demo(
     url = f"http://{host}:{port}/v1/sessions?limit=5"
     auth = f"Authorization: Bearer {site.secret_key_live}"
     console.print(f'  curl "{url}" -H "{auth}"', soft_wrap=True)
-    console.print(f"\nAPI docs: http://{host}:{port}/docs\n")
+    console.print(f"\nAPI docs: http://{host}:{port}/docs")
+    console.print(f"Demo shop (reports through the SDK): http://{host}:{port}/shop/\n")
     if not no_serve:
+        os.environ["ELNUDGE_SHOP_SITE_KEY"] = site.site_key_live  # read by the server's Settings
         serve(host=host, port=port, workers=1)
 
 

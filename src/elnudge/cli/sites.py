@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from elnudge.cli.context import clock, console, database, print_json
+from elnudge.relay.origins import allowed_origins, set_allowed_origins
 from elnudge.sites import repository, service
 from elnudge.sites.plans import PLAN_NAMES
 
@@ -49,9 +50,19 @@ def update(
     storage_days: Annotated[
         int | None, typer.Option(help="Enterprise only: storage retention.")
     ] = None,
+    allowed_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only this origin (e.g. https://shop.example) may send events with the "
+            "site's public keys; repeat for several. Replaces the current list."
+        ),
+    ] = None,
+    any_origin: Annotated[
+        bool, typer.Option("--any-origin", help="Drop the allow-list: any origin may send.")
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Change a site's plan, and for enterprise its retention overrides (days)."""
+    """Change a site's plan, its retention overrides (enterprise) or its allowed origins."""
     with database() as db, db.write() as connection:
         site = service.update_site(
             connection,
@@ -60,11 +71,16 @@ def update(
             api_window_days=api_window_days,
             storage_days=storage_days,
         )
+        if allowed_origin or any_origin:
+            set_allowed_origins(connection, site_id, [] if any_origin else allowed_origin or [])
+        origins = allowed_origins(connection, site_id)
     summary = {key: site[key] for key in ("site_id", "plan", "api_window_days", "storage_days")}
+    summary["allowed_origins"] = origins
     if as_json:
         print_json(summary)
     else:
-        console.print(f"Updated {site_id}: plan {site['plan']}.")
+        allowed = ", ".join(origins) if origins else "any"
+        console.print(f"Updated {site_id}: plan {site['plan']}, origins {allowed}.")
 
 
 @app.command("list")

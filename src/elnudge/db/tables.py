@@ -43,6 +43,8 @@ sites = Table(
     # Signs this site's pagination cursors, so a cursor can neither be forged nor cross sites.
     Column("cursor_secret", String(64), nullable=False),
     Column("created_at", BigInteger, nullable=False),
+    # Origins allowed to use the site's public key with the relay, one per line; NULL: any.
+    Column("allowed_origins", Text, nullable=True),
 )
 
 api_keys = Table(
@@ -76,6 +78,10 @@ sessions = Table(
     Column("nudge_count", Integer, nullable=False),
     Column("event_count", Integer, nullable=False),
     Column("is_bot", Boolean, nullable=False, server_default="0"),
+    # Visitor context from the relay's User-Agent (never the IP address); NULL when unknown.
+    Column("browser", String(64), nullable=True),
+    Column("os", String(64), nullable=True),
+    Column("device", String(64), nullable=True),
     # The list query: one index range scan, newest first, ties by id.
     Index("ix_sessions_list", "site_id", "mode", "is_bot", "started_at", "session_id"),
     # Sessionization: a client key's sessions near a point in time.
@@ -91,7 +97,7 @@ events = Table(
     Column("mode", String(4), nullable=False),
     Column("session_id", String(32), nullable=False),
     Column("client_key", String(128), nullable=False),
-    # The sender's own id, for idempotent delivery (unique per site; NULLs never collide).
+    # The sender's own id, for idempotent delivery (unique per site and mode; NULLs never collide).
     Column("client_event_id", String(128), nullable=True),
     Column("visitor_id", String(128), nullable=True),
     Column("type", String(24), nullable=False),
@@ -101,7 +107,7 @@ events = Table(
     # The intent score after this event, for the per-event history.
     Column("intent_score", Integer, nullable=False),
     Column("received_at", BigInteger, nullable=False),
-    UniqueConstraint("site_id", "client_event_id"),
+    UniqueConstraint("site_id", "mode", "client_event_id"),
     Index("ix_events_session", "site_id", "session_id", "occurred_at"),
     Index("ix_events_age", "site_id", "occurred_at"),
 )

@@ -20,12 +20,14 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 
 def known_client_event_ids(
-    connection: Connection, site_id: str, candidates: Sequence[str]
+    connection: Connection, site_id: str, mode: str, candidates: Sequence[str]
 ) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(candidates):
         query = select(events.c.client_event_id).where(
-            events.c.site_id == site_id, events.c.client_event_id.in_(chunk)
+            events.c.site_id == site_id,
+            events.c.mode == mode,
+            events.c.client_event_id.in_(chunk),
         )
         found.update(connection.execute(query).scalars())
     return found

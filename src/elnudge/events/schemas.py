@@ -1,43 +1,171 @@
 """Request and response models of `POST /v1/events`, for the OpenAPI document. Validation
-itself is `elnudge.events.validation`, which names the failing index and field."""
+itself is `elnudge.events.validation`, which names the failing index and field; these models
+describe exactly what it accepts (one envelope model per event type, keyed by `event`).
+
+Two rules cannot be written in a static schema and are documented in words: an event time must
+lie within the site's storage retention and at most 5 minutes in the future, and a nudge id
+belongs to the one session that showed it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from elnudge.events.validation import EVENT_TYPES, MAX_ID_LENGTH, MAX_URL_LENGTH
+from elnudge.events import model as m
+from elnudge.events.validation import (
+    CHECKOUT_STAGES,
+    MAX_DATA_KEYS,
+    MAX_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    MAX_URL_LENGTH,
+    NUDGE_KINDS,
+    SCROLL_DEPTHS,
+    URL_PATTERN,
+)
+from elnudge.timestamps import TIMESTAMP_PATTERN
+
+_NO_NUL = "^[^\\x00]*$"
+_NON_EMPTY_NO_NUL = "^[^\\x00]+$"
+_NUDGE_ID = "^nudg_[0-9A-Za-z]{1,59}$"
+_CURRENCY = "^[A-Z]{3}$"
 
 
-class EventEnvelope(BaseModel):
+def _text(limit: int = MAX_TEXT_LENGTH, *, empty: bool = False) -> Any:
+    return Field(
+        min_length=0 if empty else 1,
+        max_length=limit,
+        pattern=_NO_NUL if empty else _NON_EMPTY_NO_NUL,
+    )
+
+
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=1)]
+NudgeId = Annotated[str, Field(pattern=_NUDGE_ID)]
+Currency = Annotated[str, Field(pattern=_CURRENCY)]
+
+
+class _Data(BaseModel):
+    """A payload: the listed members are checked, any others are kept as they are."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"maxProperties": MAX_DATA_KEYS})
+
+
+class PageViewData(_Data):
+    referrer: Annotated[str, _text(MAX_URL_LENGTH, empty=True)] | None = None
+    title: Annotated[str, _text(empty=True)] | None = None
+
+
+class ProductViewData(_Data):
+    product_id: Annotated[str, _text()]
+
+
+class CartChangeData(_Data):
+    product_id: Annotated[str, _text()]
+    product_name: Annotated[str, _text(empty=True)] | None = None
+    price: Money
+    currency: Currency
+    quantity: Count
+
+
+class CheckoutStageData(_Data):
+    stage: Literal[CHECKOUT_STAGES]  # type: ignore[valid-type]
+
+
+class PurchaseData(_Data):
+    value: Money
+    currency: Currency
+    item_count: Count
+    order_id: Annotated[str, _text(MAX_ID_LENGTH)] | None = None
+
+
+class ScrollDepthData(_Data):
+    depth: Literal[SCROLL_DEPTHS]  # type: ignore[valid-type]
+
+
+class ElementHoverData(_Data):
+    selector: Annotated[str, _text()]
+    duration_ms: Annotated[int, Field(ge=0)]
+
+
+class ClickData(_Data):
+    tag: Annotated[str, _text(64)]
+    classes: Annotated[str, _text(empty=True)] | None = None
+    text: Annotated[str, _text(empty=True)] | None = None
+
+
+class CustomData(_Data):
+    name: Annotated[str, _text(MAX_ID_LENGTH)]
+
+
+class NudgeShownData(_Data):
+    nudge_id: NudgeId
+    type: Literal[NUDGE_KINDS]  # type: ignore[valid-type]
+
+
+class NudgeReactionData(_Data):
+    nudge_id: NudgeId
+
+
+# Event type -> (its aliases, the model of its payload).
+_PAYLOADS: dict[str, tuple[tuple[str, ...], type[_Data]]] = {
+    m.PAGE_VIEW: ((), PageViewData),
+    m.PRODUCT_VIEW: ((), ProductViewData),
+    m.ADD_TO_CART: (("CART_ADD",), CartChangeData),
+    m.REMOVE_FROM_CART: (("CART_REMOVE",), CartChangeData),
+    m.CHECKOUT_STAGE: ((), CheckoutStageData),
+    m.PURCHASE: ((), PurchaseData),
+    m.SCROLL_DEPTH: ((), ScrollDepthData),
+    m.ELEMENT_HOVER: ((), ElementHoverData),
+    m.CLICK: ((), ClickData),
+    m.EXIT_INTENT: ((), _Data),
+    m.CUSTOM: ((), CustomData),
+    m.NUDGE_SHOWN: ((), NudgeShownData),
+    m.NUDGE_CLICKED: ((), NudgeReactionData),
+    m.NUDGE_DISMISSED: ((), NudgeReactionData),
+    m.NUDGE_CHAT_OPENED: ((), NudgeReactionData),
+}
+
+
+class _Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    event_id: str | None = Field(
-        default=None,
-        min_length=1,
-        max_length=MAX_ID_LENGTH,
-        description="Your id for the event; a repeated id is stored once.",
+    event_id: Annotated[str, _text(MAX_ID_LENGTH)] | None = Field(
+        default=None, description="Your id for the event; a repeated id is stored once."
     )
-    session_id: str = Field(
-        min_length=1,
-        max_length=MAX_ID_LENGTH,
-        description="The client's session key (e.g. `ses_…`).",
+    session_id: Annotated[str, _text(MAX_ID_LENGTH)] = Field(
+        description="The client's session key (e.g. `ses_…`)."
     )
-    visitor_id: str | None = Field(default=None, min_length=1, max_length=MAX_ID_LENGTH)
-    event: str = Field(
-        description="Event type: " + ", ".join(EVENT_TYPES) + " (aliases CART_ADD, CART_REMOVE).",
-        examples=["PAGE_VIEW"],
-    )
+    visitor_id: Annotated[str, _text(MAX_ID_LENGTH)] | None = None
     ts: str = Field(
-        description="When it happened, ISO 8601.", examples=["2026-04-29T10:14:32.120Z"]
+        pattern=TIMESTAMP_PATTERN,
+        description="When it happened, ISO 8601, e.g. `2026-04-29T10:14:32.120Z`; within the "
+        "site's storage retention and at most 5 minutes in the future (a 400 otherwise).",
     )
     url: str = Field(
-        max_length=MAX_URL_LENGTH, examples=["https://shop.example/products/ultra-stride-v2"]
+        max_length=MAX_URL_LENGTH,
+        pattern=URL_PATTERN,
+        description="An http(s) URL or a path; stored as path and query.",
+        examples=["https://shop.example/products/ultra-stride-v2"],
     )
-    data: dict[str, Any] = Field(
-        default_factory=dict, description="The type's payload (see the docs)."
+
+
+def _envelope(event_type: str, aliases: tuple[str, ...], data: type[_Data]) -> type[BaseModel]:
+    names = (event_type, *aliases)
+    optional = not any(field.is_required() for field in data.model_fields.values())
+    data_type: Any = (data | None) if optional else data
+    event_literal: Any = Literal[names]
+    return create_model(
+        "".join(part.title() for part in event_type.split("_")) + "Event",
+        __base__=_Envelope,
+        event=(event_literal, Field(description="The event type.")),
+        data=(data_type, None) if optional else (data_type, ...),
     )
+
+
+ENVELOPES = tuple(_envelope(name, *spec) for name, spec in _PAYLOADS.items())
+EventEnvelope = Annotated[Union[ENVELOPES], Field(discriminator="event")]  # type: ignore[valid-type]  # noqa: UP007
 
 
 class EventBatch(BaseModel):

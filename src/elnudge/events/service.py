@@ -26,6 +26,7 @@ from elnudge.keys.service import Principal
 from elnudge.nudges.outcomes import influenced
 from elnudge.sessions.sessionize import INACTIVITY_MS, Group, Member, group_members, session_visitor
 from elnudge.sessions.summary import SessionSummary, summarize
+from elnudge.visitors import VisitorContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,17 +48,27 @@ class _Scope:
     site_id: str
     mode: str
     now_ms: int
+    context: VisitorContext | None = None
 
 
 def ingest(
-    connection: Connection, *, site_id: str, mode: str, batch: Sequence[ValidEvent], now_ms: int
+    connection: Connection,
+    *,
+    site_id: str,
+    mode: str,
+    batch: Sequence[ValidEvent],
+    now_ms: int,
+    context: VisitorContext | None = None,
 ) -> IngestResult:
-    """Store a batch of validated events for one site and mode, inside the caller's transaction."""
+    """Store a batch of validated events for one site and mode, inside the caller's transaction.
+
+    `context` is the sender's browser (the relay passes it): new sessions keep it, and a bot's
+    events flag every session they touch."""
     dialect.lock_site_for_ingestion(connection, site_id)
-    fresh = _drop_duplicates(connection, site_id, batch)
+    fresh = _drop_duplicates(connection, site_id, mode, batch)
     if not fresh:
         return IngestResult(accepted=0, duplicates=len(batch))
-    scope = _Scope(site_id=site_id, mode=mode, now_ms=now_ms)
+    scope = _Scope(site_id=site_id, mode=mode, now_ms=now_ms, context=context)
     new_members = {ids.new_id(ids.EVENT): (index, valid) for index, valid in fresh}
     by_key, started_at = _members_by_key(connection, scope, new_members)
     writer = _Writer(scope, new_data={key: v.event.data for key, (_, v) in new_members.items()})
@@ -70,13 +81,13 @@ def ingest(
 
 
 def _drop_duplicates(
-    connection: Connection, site_id: str, batch: Sequence[ValidEvent]
+    connection: Connection, site_id: str, mode: str, batch: Sequence[ValidEvent]
 ) -> list[tuple[int, ValidEvent]]:
-    """The batch without events whose `event_id` is stored already or repeated in the batch."""
+    """The batch without events whose `event_id` this site and mode stored already, or that
+    repeat in the batch. Per mode: a test-mode event must never swallow a live one."""
     candidates = [valid.client_event_id for valid in batch if valid.client_event_id is not None]
-    seen = (
-        repository.known_client_event_ids(connection, site_id, candidates) if candidates else set()
-    )
+    known = repository.known_client_event_ids
+    seen = known(connection, site_id, mode, candidates) if candidates else set()
     fresh = []
     for index, valid in enumerate(batch):
         if valid.client_event_id is not None:
@@ -197,11 +208,13 @@ class _Writer:
                     "session_id": session_id,
                     "mode": self.scope.mode,
                     "client_key": client_key,
-                    "is_bot": False,
+                    **self._context_values(),
                     **values,
                 }
             )
         else:
+            if self.scope.context is not None and self.scope.context.is_bot:
+                values["is_bot"] = True  # sticky: once a bot is seen, the session stays hidden
             self.session_updates.append(
                 {"b_site_id": self.scope.site_id, "b_session_id": session_id, **values}
             )
@@ -209,6 +222,17 @@ class _Writer:
         self.refreshed_sessions.extend([session_id, *group.merged_ids])
         # Every visitor the merged sessions had, so a visitor who lost a session is revisited too.
         self.visitors.update(member.visitor_id for member in group.members if member.visitor_id)
+
+    def _context_values(self) -> dict[str, Any]:
+        context = self.scope.context
+        if context is None:
+            return {"is_bot": False}
+        return {
+            "is_bot": context.is_bot,
+            "browser": context.browser,
+            "os": context.os,
+            "device": context.device,
+        }
 
     def _add_events(
         self, client_key: str, group: Group, summary: SessionSummary, session_id: str

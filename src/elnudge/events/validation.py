@@ -26,6 +26,14 @@ CHECKOUT_STAGES = ("cart", "checkout", "payment", "review")
 SCROLL_DEPTHS = (25, 50, 75, 100)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _NUDGE_ID = re.compile(r"nudg_[0-9A-Za-z]{1,59}")
+# What `url` may be: an http(s) URL with a plain ASCII host, or a path (not `//host`). Published
+# as the OpenAPI pattern, so the document and the check agree; it also keeps out everything
+# urlsplit would choke on or silently rewrite (leading blanks, odd hosts, brackets).
+URL_PATTERN = (
+    "^(?:[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:[/?#][^\\x00]*)?"
+    "|/(?:[^/\\x00][^\\x00]*)?)$"
+)
+_URL = re.compile(URL_PATTERN)
 
 
 class InvalidEvent(ValueError):
@@ -88,6 +96,9 @@ def _number(value: Any, field: str, *, minimum: float = 0) -> Any:
 
 
 def _integer(value: Any, field: str, *, minimum: int = 0) -> Any:
+    # JSON does not tell 2 from 2.0: an integral number is an integer (as in JSON Schema).
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidEvent(field, f"{field} must be an integer.")
     if value < minimum:
@@ -220,12 +231,9 @@ EVENT_TYPES = tuple(PAYLOADS)
 def path_and_query(url: Any) -> str:
     """The URL as the API shows it: path plus query, without scheme, host or fragment."""
     text = _text(url, "url", limit=MAX_URL_LENGTH)
-    try:
-        parts = urlsplit(text)
-    except ValueError as error:
-        raise InvalidEvent("url", "url is not a valid URL.") from error
-    if parts.scheme not in ("", "http", "https") or not (parts.netloc or text.startswith("/")):
+    if not _URL.fullmatch(text):
         raise InvalidEvent("url", "url must be an http(s) URL or a path starting with '/'.")
+    parts = urlsplit(text)
     path = parts.path or "/"
     return f"{path}?{parts.query}" if parts.query else path
 

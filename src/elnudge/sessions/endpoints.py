@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from elnudge.sessions import service
 from elnudge.sessions.schemas import SessionDetailResponse, SessionList
+from elnudge.timestamps import TIMESTAMP_PATTERN
 from elnudge.web.auth import RuntimeDep, SecretKey
 from elnudge.web.docs import REQUEST_ID_HEADER, error_responses
 from elnudge.web.params import reject_unknown_params
@@ -20,6 +21,11 @@ from elnudge.web.responses import JSONResponse
 
 router = APIRouter(prefix="/v1/sessions", tags=["Sessions"])
 LIST_PARAMS = ("from", "to", "limit", "cursor")
+# Documented only: the service parses these itself, to answer in the API's own words (and a
+# malformed session id is a 404 like any unknown one, not a 400).
+_TIMESTAMP = {"pattern": TIMESTAMP_PATTERN}
+SESSION_ID_PATTERN = "^sess_[0-7][0-9A-HJKMNP-TV-Z]{25}$"
+CURSOR_PATTERN = "^[A-Za-z0-9+/ ]+={0,2}$"  # standard base64 ('+' may arrive as a space)
 
 
 @router.get(
@@ -37,16 +43,24 @@ async def list_sessions(
         Query(
             alias="from",
             description="Sessions starting at or after this time (ISO 8601). Default: 30 days ago.",
+            json_schema_extra=_TIMESTAMP,
         ),
     ] = None,
     to: Annotated[
         str | None,
-        Query(description="Sessions starting before this time (ISO 8601). Default: now."),
+        Query(
+            description="Sessions starting before this time (ISO 8601). Default: now.",
+            json_schema_extra=_TIMESTAMP,
+        ),
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200, description="Sessions per page, 1–200.")] = 50,
     cursor: Annotated[
         str | None,
-        Query(description="`next_cursor` from a previous response: continues that query."),
+        Query(
+            description="`next_cursor` from a previous response: continues that query. It is "
+            "signed: any other value, even well-formed base64, is a 400 naming `cursor`.",
+            json_schema_extra={"pattern": CURSOR_PATTERN},
+        ),
     ] = None,
 ) -> JSONResponse:
     """Sessions for your site, most recent first (by `started_at`, then id)."""
@@ -66,7 +80,16 @@ async def list_sessions(
     responses={200: {"headers": REQUEST_ID_HEADER}, **error_responses(400, 401, 404, 429)},
 )
 async def get_session(
-    request: Request, session_id: str, principal: SecretKey, runtime: RuntimeDep
+    request: Request,
+    session_id: Annotated[
+        str,
+        Path(
+            description="The session's id: `sess_` and a ULID.",
+            json_schema_extra={"pattern": SESSION_ID_PATTERN},
+        ),
+    ],
+    principal: SecretKey,
+    runtime: RuntimeDep,
 ) -> JSONResponse:
     """A single session with its full event log and nudge outcomes."""
     reject_unknown_params(request, ())

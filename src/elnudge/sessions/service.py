@@ -81,10 +81,15 @@ def _resolve_window(
                 message = f"{param} differs from the cursor's query; omit it or repeat its value."
                 raise InvalidRequest(message, param=param)
         return cursor.from_ms, cursor.to_ms, cursor
-    from_ms = now_ms - DEFAULT_LOOKBACK_DAYS * DAY_MS if from_ms is None else from_ms
-    to_ms = now_ms if to_ms is None else to_ms
-    if from_ms > to_ms:
+    if from_ms is not None and to_ms is not None and from_ms > to_ms:
         raise InvalidRequest("from must not be later than to.", param="from")
+    # A default bound never contradicts the given one: `to` alone before the default `from`
+    # (or `from` alone after now) is simply an empty window, not an error about a parameter
+    # the caller did not send.
+    if from_ms is None:
+        from_ms = min(now_ms - DEFAULT_LOOKBACK_DAYS * DAY_MS, now_ms if to_ms is None else to_ms)
+    if to_ms is None:
+        to_ms = max(now_ms, from_ms)
     return from_ms, to_ms, None
 
 

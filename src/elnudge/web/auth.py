@@ -13,7 +13,9 @@ from elnudge.web.runtime import Runtime, get_runtime
 
 def bearer_token(request: Request) -> str:
     """The key from `Authorization: Bearer <key>`; nothing else (no query parameter) counts."""
-    header = request.headers.get("authorization", "")
+    # Two Authorization headers are ambiguous (a proxy and the client may disagree): refuse.
+    headers = request.headers.getlist("authorization")
+    header = headers[0] if len(headers) == 1 else ""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token or token != token.strip():
         raise Unauthorized()

@@ -69,7 +69,12 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     if error.status_code == 405:
-        return render(request, MethodNotAllowed("This method is not allowed on this URL."))
+        response = render(request, MethodNotAllowed("This method is not allowed on this URL."))
+        # RFC 9110: a 405 lists the methods the URL does support (the router knows them).
+        allow = (error.headers or {}).get("Allow")
+        if allow:
+            response.headers["Allow"] = allow
+        return response
     if error.status_code == 404:
         return render(request, NotFound("No such URL. See /docs for the API's routes."))
     return render(request, InvalidRequest(str(error.detail)))

@@ -20,9 +20,10 @@ class RateLimiter:
         self._item: RateLimitItem = parse(rule)
         self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri or "memory://"))
 
-    def hit(self, key: str) -> None:
-        """Count one request for `key`, or raise RateLimitExceeded with the seconds to wait."""
-        if self._limiter.hit(self._item, key):
+    def hit(self, key: str, cost: int = 1) -> None:
+        """Count `cost` units (requests, or the relay's events) for `key`, or raise
+        RateLimitExceeded with the seconds to wait. A refused hit counts nothing."""
+        if self._limiter.hit(self._item, key, cost=cost):
             return
         reset_at, _remaining = self._limiter.get_window_stats(self._item, key)
         raise RateLimitExceeded(retry_after=max(1, math.ceil(reset_at - time.time())))

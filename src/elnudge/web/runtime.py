@@ -18,6 +18,8 @@ class Runtime:
     database: Database
     clock: Clock
     api_limiter: RateLimiter
+    # Counts events, not requests: 10,000 events/min per public site key (PRODUCT.md §3).
+    relay_limiter: RateLimiter
 
 
 def get_runtime(request: Request) -> Runtime:

@@ -1,0 +1,97 @@
+"""`POST /v1/relay` and its CORS preflight: routing only, the rules are in `service`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from elnudge.errors import ApiError
+from elnudge.relay import origins, service
+from elnudge.relay.cors import PREFLIGHT_HEADERS, add_cors_headers
+from elnudge.relay.schemas import RelayBatch, RelayResponse
+from elnudge.visitors import visitor_context
+from elnudge.web.auth import RuntimeDep
+from elnudge.web.body import read_json
+from elnudge.web.docs import REQUEST_ID_HEADER, error_responses
+from elnudge.web.errors import ErrorBody, render
+from elnudge.web.responses import JSONResponse
+from elnudge.web.runtime import Runtime
+
+router = APIRouter(prefix="/v1/relay", tags=["Relay"])
+
+_JSON_BODY = {"schema": {"$ref": "#/components/schemas/RelayBatch"}}
+_RESULT = {"application/json": {"schema": {"$ref": "#/components/schemas/RelayResponse"}}}
+_FORBIDDEN = {
+    "model": ErrorBody,
+    "description": "The site has an allow-list of origins and this request's Origin is not on it.",
+    "headers": REQUEST_ID_HEADER,
+}
+
+
+@router.post(
+    "",
+    summary="Relay storefront events (SDK)",
+    response_model=RelayResponse,
+    responses={
+        200: {"headers": REQUEST_ID_HEADER, "content": _RESULT},
+        **error_responses(400, 401, 413, 429),
+        403: _FORBIDDEN,
+    },
+    openapi_extra={
+        "security": [],
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": _JSON_BODY, "text/plain": _JSON_BODY},
+        },
+    },
+)
+async def relay_events(request: Request, runtime: RuntimeDep) -> Response:
+    """The SDK's endpoint. Authenticated by the public key in the body, so that
+    `navigator.sendBeacon` (no headers) works; CORS-open. Best effort: valid events are
+    stored, invalid ones counted and dropped. Limited to 10,000 events a minute per key."""
+    try:
+        body = await read_json(request, runtime.settings.max_body_bytes)
+        user_agent = request.headers.get("user-agent")
+        origin = request.headers.get("origin")
+        result = await run_in_threadpool(_relay, runtime, body, origin, user_agent)
+        response: Response = JSONResponse(result.as_json())
+    except ApiError as error:
+        response = render(request, error)
+    add_cors_headers(response.headers)
+    return response
+
+
+@router.options("", include_in_schema=False)
+async def relay_preflight() -> Response:
+    """CORS preflight (a JSON body from another origin triggers one; text/plain does not)."""
+    return Response(status_code=204, headers=PREFLIGHT_HEADERS)
+
+
+def _relay(
+    runtime: Runtime, body: Any, origin: str | None, user_agent: str | None
+) -> service.RelayResult:
+    settings = runtime.settings
+    now_ms = runtime.clock.now_ms()
+    parsed = service.parse_body(body, settings)
+    with runtime.database.read() as connection:
+        principal = service.authenticate_site_key(connection, parsed.site_key, now_ms)
+        allowed = origins.allowed_origins(connection, principal.site_id)
+    origins.check_origin(allowed, origin)
+    runtime.relay_limiter.hit(principal.key_id, cost=max(1, len(parsed.events)))
+    valid, errors = service.validate_events(parsed, principal, settings, now_ms)
+    result = service.RelayResult(errors=errors)
+    if valid:
+        # The commit happens here, before the response: an acknowledged event is stored.
+        with runtime.database.write() as connection:
+            ingested, rejected = service.store(
+                connection, principal, valid, now_ms=now_ms, context=visitor_context(user_agent)
+            )
+        result.accepted, result.duplicates = ingested.accepted, ingested.duplicates
+        result.errors.extend(rejected)
+    return result
+
+
+OPENAPI_MODELS = (RelayBatch, RelayResponse)

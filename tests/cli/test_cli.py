@@ -1,0 +1,143 @@
+"""The `elnudge` command, run for real as a subprocess against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from elnudge.keys.tokens import parse_key
+
+ELNUDGE = str(Path(sys.executable).with_name("elnudge"))
+
+
+def run(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url, "COLUMNS": "200"}
+    result = subprocess.run([ELNUDGE, *args], env=env, capture_output=True, text=True, timeout=120)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def run_json(database_url: str, *args: str) -> dict[str, Any]:
+    output: dict[str, Any] = json.loads(run(database_url, *args, "--json").stdout)
+    return output
+
+
+def test_sites_create_json_has_exactly_the_documented_fields(database_url: str) -> None:
+    created = run_json(database_url, "sites", "create", "--name", "Acme Running", "--plan", "scale")
+    assert list(created) == [
+        "site_id",
+        "plan",
+        "secret_key_live",
+        "secret_key_test",
+        "site_key_live",
+        "site_key_test",
+    ]
+    assert created["site_id"].startswith("site_") and created["plan"] == "scale"
+    kinds = {name: parse_key(created[name]) for name in list(created)[2:]}
+    assert {(k.kind, k.mode) for k in kinds.values() if k} == {
+        ("secret", "live"),
+        ("secret", "test"),
+        ("public", "live"),
+        ("public", "test"),
+    }
+
+
+def test_bad_plan_is_a_clear_error(database_url: str) -> None:
+    result = run(database_url, "sites", "create", "--name", "X", "--plan", "platinum", check=False)
+    assert result.returncode == 1 and "Unknown plan" in result.stderr
+
+
+def test_keys_lifecycle(database_url: str) -> None:
+    site = run_json(database_url, "sites", "create", "--name", "Keys")
+    issued = run_json(database_url, "keys", "create", site["site_id"], "--mode", "test")
+    assert issued["key"].startswith("sk_test_")
+    rolled = run_json(database_url, "keys", "roll", issued["key_id"], "--grace-seconds", "60")
+    assert rolled["key"] != issued["key"] and rolled["mode"] == "test"
+    listing = run(database_url, "keys", "list", site["site_id"]).stdout
+    assert issued["key_id"] in listing and "expires" in listing
+    assert issued["key"] not in listing
+    run(database_url, "keys", "revoke", rolled["key_id"])
+    again = run(database_url, "keys", "revoke", rolled["key_id"], check=False)
+    assert again.returncode == 1
+
+
+def test_sites_update_changes_plan_and_enterprise_overrides(database_url: str) -> None:
+    site = run_json(database_url, "sites", "create", "--name", "Up")
+    updated = run_json(
+        database_url,
+        "sites",
+        "update",
+        site["site_id"],
+        "--plan",
+        "enterprise",
+        "--api-window-days",
+        "180",
+    )
+    assert updated["plan"] == "enterprise" and updated["api_window_days"] == 180
+    refused = run(
+        database_url,
+        "sites",
+        "update",
+        site["site_id"],
+        "--plan",
+        "growth",
+        "--storage-days",
+        "5",
+        check=False,
+    )
+    assert refused.returncode == 1 and "enterprise" in refused.stderr
+
+
+def test_db_upgrade_and_purge_run(database_url: str) -> None:
+    assert "newest schema" in run(database_url, "db", "upgrade").stdout
+    assert "Purged" in run(database_url, "purge").stdout
+
+
+@pytest.mark.slow
+def test_serve_answers_the_api(database_url: str, tmp_path: Path) -> None:
+    site = run_json(database_url, "sites", "create", "--name", "Served")
+    port = _free_port()
+    env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url}
+    server = subprocess.Popen(
+        [ELNUDGE, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        response = _wait_for(f"http://127.0.0.1:{port}/v1/sessions", site["secret_key_live"])
+        assert response.status_code == 200
+        assert response.json() == {"data": [], "next_cursor": None, "has_more": False}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _wait_for(url: str, key: str) -> httpx.Response:
+    import time
+
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            return httpx.get(url, headers={"Authorization": f"Bearer {key}"}, timeout=5)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

@@ -1,0 +1,186 @@
+"""Schemathesis against the app's own OpenAPI, in process: every operation, authenticated, every
+default check (server errors, status codes, content types, headers and bodies against the schema,
+negative data rejected, positive data accepted, auth not ignored), positive and negative data.
+
+Three rules of the API cannot be stated in a static schema, so positive cases are adjusted to
+them before they are sent (negative cases are sent as generated; positive relay cases carry the
+site's real public key, the relay's credential): a cursor is an HMAC-signed
+token (positive cases carry a real one, from the API, and no from/to), `from` must not be later
+than `to` (swapped), and an event's `ts` must lie within the site's retention and at most 5
+minutes ahead (moved into the last day); each shown nudge gets a fresh id, since a nudge belongs
+to the one session that showed it.
+
+CI runs ELNUDGE_FUZZ_EXAMPLES (default 100) examples per operation and mode with a fixed seed.
+A long run with fresh randomness:
+
+    ELNUDGE_FUZZ_EXAMPLES=5000 ELNUDGE_FUZZ_SEED=random \
+        .venv/bin/pytest tests/reliability/test_schema_fuzz.py
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, seed, settings
+from schemathesis.generation import GenerationMode
+from schemathesis.generation.hypothesis.builder import (
+    HypothesisTestConfig,
+    HypothesisTestMode,
+    create_test,
+)
+
+from elnudge.app import create_app
+from elnudge.config import Settings
+from elnudge.sites.service import CreatedSite
+from elnudge.timestamps import format_timestamp, parse_timestamp
+from elnudge.web.runtime import Runtime
+from tests.storefront import ShopApi, page_view, purchase
+
+EXAMPLES = int(os.environ.get("ELNUDGE_FUZZ_EXAMPLES", "100"))
+_SEED = os.environ.get("ELNUDGE_FUZZ_SEED", "20260501")
+SEED = None if _SEED == "random" else int(_SEED)
+
+
+def _operations() -> list[tuple[str, str, GenerationMode]]:
+    """Every (method, path) of the OpenAPI document, in positive mode, and in negative mode when
+    it has inputs to get wrong (building the app does no I/O)."""
+    document = create_app(Settings(database_url="sqlite://")).openapi()
+    cases = []
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            cases.append((method.upper(), path, GenerationMode.POSITIVE))
+            if operation.get("parameters") or operation.get("requestBody"):
+                cases.append((method.upper(), path, GenerationMode.NEGATIVE))
+    return cases
+
+
+OPERATIONS = _operations()
+NOW_MS = parse_timestamp("2026-05-01T12:00:00Z")  # the `clock` fixture's time
+
+
+def test_the_fuzzer_sees_every_route() -> None:
+    paths = {(method, path) for method, path, _ in OPERATIONS}
+    assert paths >= {
+        ("GET", "/v1/sessions"),
+        ("GET", "/v1/sessions/{session_id}"),
+        ("POST", "/v1/events"),
+        ("GET", "/healthz"),
+    }
+
+
+class PositiveRules:
+    """Brings positive cases within the rules a static schema cannot state (see the top)."""
+
+    def __init__(self, cursor: str, site_key: str) -> None:
+        self.cursor = cursor
+        self.site_key = site_key
+        self.nudges = itertools.count()
+
+    def apply(self, case: Any) -> Any:
+        if case.operation.path == "/v1/sessions":
+            self._list(case.query)
+        elif case.operation.path in ("/v1/events", "/v1/relay") and isinstance(case.body, dict):
+            if case.operation.path == "/v1/relay":
+                case.body["site_key"] = self.site_key  # the relay's credential is in the body
+            for index, event in enumerate(case.body.get("events", [])):
+                if isinstance(event, dict):
+                    self._event(index, event)
+        return case
+
+    def _list(self, query: dict[str, Any] | None) -> None:
+        if not query:
+            return
+        if "cursor" in query:
+            query.pop("from", None)
+            query.pop("to", None)
+            query["cursor"] = self.cursor
+        elif "from" in query and "to" in query:
+            low, high = sorted((query["from"], query["to"]), key=parse_timestamp)
+            query.update({"from": low, "to": high})
+
+    def _event(self, index: int, event: dict[str, Any]) -> None:
+        event["ts"] = format_timestamp(NOW_MS - 1000 * (index + 1))
+        data = event.get("data")
+        if isinstance(data, dict) and "nudge_id" in data:
+            data["nudge_id"] = f"nudg_fuzz{next(self.nudges)}x{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def fuzz_key(client: TestClient, site: CreatedSite) -> str:
+    """The site's live key, over a little real data so lookups and lists have something."""
+    ShopApi(client, site.secret_key_live).ingest(
+        page_view("2026-04-30T10:00:00Z", "/", session="ses_a"),
+        purchase("2026-04-30T10:05:00Z", session="ses_a"),
+        page_view("2026-04-29T10:00:00Z", "/products/x", session="ses_b"),
+    )
+    return site.secret_key_live
+
+
+@pytest.mark.parametrize(("method", "path", "mode"), OPERATIONS, ids=str)
+def test_operation_conforms_to_its_schema(
+    runtime: Runtime,
+    client: TestClient,
+    site: CreatedSite,
+    fuzz_key: str,
+    method: str,
+    path: str,
+    mode: Any,
+) -> None:
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(runtime=runtime))
+    operation = schema[path][method]
+    headers = {"Authorization": f"Bearer {fuzz_key}"}
+    strategy = operation.as_strategy(generation_mode=mode)
+    if mode == GenerationMode.POSITIVE:
+        first_page = ShopApi(client, fuzz_key).list(limit=1).json()
+        strategy = strategy.map(PositiveRules(first_page["next_cursor"], site.site_key_live).apply)
+
+    @given(case=strategy)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
+    @seed(SEED)
+    def fuzz(case: Any) -> None:
+        case.call_and_validate(headers=headers)
+
+    fuzz()
+
+
+@pytest.mark.parametrize(("method", "path"), sorted({(m, p) for m, p, _ in OPERATIONS}), ids=str)
+def test_operation_passes_the_examples_and_coverage_phases(
+    runtime: Runtime, client: TestClient, site: CreatedSite, fuzz_key: str, method: str, path: str
+) -> None:
+    """Schemathesis' deterministic phases: the document's examples, and its coverage phase
+    (boundary values, every kind of wrong value, missing parameters, unsupported methods)."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(runtime=runtime))
+    operation = schema[path][method]
+    headers = {"Authorization": f"Bearer {fuzz_key}"}
+    first_page = ShopApi(client, fuzz_key).list(limit=1).json()
+    rules = PositiveRules(first_page["next_cursor"], site.site_key_live)
+
+    def check(case: Any) -> None:
+        if case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE:
+            rules.apply(case)
+        case.call_and_validate(headers=headers)
+
+    test = create_test(
+        operation=operation,
+        test_func=check,
+        config=HypothesisTestConfig(
+            project=schema.config,
+            modes=[HypothesisTestMode.EXAMPLES, HypothesisTestMode.COVERAGE],
+            settings=settings(
+                deadline=None, database=None, suppress_health_check=list(HealthCheck)
+            ),
+            seed=SEED,
+        ),
+    )
+    test()

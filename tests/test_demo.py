@@ -1,0 +1,24 @@
+"""`elnudge demo` feeds simulated traffic through the real ingestion path."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from elnudge.config import Settings
+from elnudge.demo import create_demo_site
+from elnudge.web.runtime import Runtime
+from tests.storefront import ShopApi
+
+
+def test_demo_site_is_full_of_browsable_sessions(
+    runtime: Runtime, client: TestClient, settings: Settings
+) -> None:
+    site = create_demo_site(runtime.database, runtime.clock, settings, days=3, sessions_per_day=40)
+    shop = ShopApi(client, site.secret_key_live)
+    sessions = shop.walk(limit=200)
+    assert len(sessions) >= 120  # 120 visits, some split by a long pause
+    assert any(s["converted"] for s in sessions)
+    assert any(s["nudge_count"] for s in sessions)
+    busiest = max(sessions, key=lambda s: s["page_count"])
+    detail = shop.detail(busiest["id"])
+    assert len(detail["events"]) >= busiest["page_count"]

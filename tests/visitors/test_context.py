@@ -1,0 +1,46 @@
+"""Visitor context from User-Agent strings (pure; no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from elnudge.visitors import visitor_context
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1"
+)
+FIREFOX_MAC = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.1; rv:132.0) Gecko/20100101 Firefox/132.0"
+
+
+def test_browser_os_and_device() -> None:
+    phone = visitor_context(IPHONE)
+    assert (phone.browser, phone.os, phone.device, phone.is_bot) == (
+        "Mobile Safari",
+        "iOS",
+        "iPhone",
+        False,
+    )
+    desktop = visitor_context(FIREFOX_MAC)
+    assert (desktop.browser, desktop.os, desktop.is_bot) == ("Firefox", "Mac OS X", False)
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "HeadlessChrome/131.0.0.0 Safari/537.36",
+        "Mozilla/5.0 (Unknown; Linux x86_64) AppleWebKit/538.1 (KHTML, like Gecko) "
+        "PhantomJS/2.1.1 Safari/538.1",
+    ],
+)
+def test_bots_and_headless_browsers_are_flagged(user_agent: str) -> None:
+    assert visitor_context(user_agent).is_bot
+
+
+def test_missing_or_huge_headers_are_unknown_not_errors() -> None:
+    for user_agent in (None, "", "x" * 100_000, "\x00\xff"):
+        context = visitor_context(user_agent)
+        assert context.browser is None and not context.is_bot
