@@ -220,8 +220,7 @@ class _Writer:
             )
         self.session_deletes.extend(group.merged_ids)
         self.refreshed_sessions.extend([session_id, *group.merged_ids])
-        # Every visitor the merged sessions had, so a visitor who lost a session is revisited too.
-        self.visitors.update(member.visitor_id for member in group.members if member.visitor_id)
+        self.visitors.update(_visitors_to_revisit(group, summary, visitor_id))
 
     def _context_values(self) -> dict[str, Any]:
         context = self.scope.context
@@ -333,6 +332,25 @@ class _Writer:
             if value != bool(row.influenced_conversion):
                 changes[row.nudge_id] = value
         repository.set_influenced(connection, site_id, changes)
+
+
+def _visitors_to_revisit(group: Group, summary: SessionSummary, visitor_id: str | None) -> set[str]:
+    """Visitors whose cross-session attribution this group can change.
+
+    Only purchases and engaged nudges take part in attribution, so a session with neither, whose
+    visitor stays the same, changes nothing beyond itself. Merges and visitor changes revisit
+    every visitor involved, so one who lost a session is recomputed too.
+    """
+    stored_visitor = session_visitor([m for m in group.members if m.session_id is not None])
+    moved = group.session_id is not None and stored_visitor != visitor_id
+    if group.merged_ids or moved:
+        return {member.visitor_id for member in group.members if member.visitor_id} | (
+            {visitor_id} if visitor_id else set()
+        )
+    engaged = any(nudge.last_interaction_at is not None for nudge in summary.nudges)
+    if visitor_id and (engaged or summary.purchase_times):
+        return {visitor_id}
+    return set()
 
 
 def ingest_all_or_nothing(
