@@ -1,0 +1,75 @@
+"""`bench/run history sqlite|postgres` — in-process ingestion into a site that already has history.
+
+Seven simulated days of one store (600 sessions a day) in time order, 100 events per batch
+through the same validation and ingestion functions as `POST /v1/events`: the first six days are
+loaded unmeasured (PostgreSQL is then analysed, as autovacuum would; SQLite, which never
+gathers statistics by itself, is not), then the seventh day is timed. This isolates the
+ingestion service from HTTP, and shows whether its cost grows with the site's stored history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from bench.generate import recreate
+from bench.machine import machine
+from bench.targets import Target
+from elnudge.config import Settings
+from elnudge.db import Database, create_database
+from elnudge.db.migrate import upgrade
+from elnudge.events.batch import validate_batch
+from elnudge.events.service import ingest
+from elnudge.keys.service import Principal, authenticate
+from elnudge.simulate import simulate_sessions
+from elnudge.sites.service import create_site
+from elnudge.timestamps import parse_timestamp
+
+NOW = parse_timestamp("2026-05-01T12:00:00Z")
+MEASURED_FROM = "2026-04-30"
+
+
+def _feed(database: Database, principal: Principal, events: list[dict[str, Any]]) -> None:
+    settings = Settings()
+    for start in range(0, len(events), 100):
+        batch = validate_batch({"events": events[start : start + 100]}, principal, settings, NOW)
+        with database.write() as connection:
+            ingest(connection, site_id=principal.site_id, mode="live", batch=batch, now_ms=NOW)
+
+
+def run(backend: str) -> dict[str, Any]:
+    target = Target(backend=backend, name="history")
+    recreate(target)
+    database = create_database(target.url)
+    upgrade(database)
+    with database.write() as connection:
+        site = create_site(connection, name="History", plan="starter", now_ms=NOW)
+        principal = authenticate(connection, site.secret_key_live, kind="secret", now_ms=NOW)
+    start = datetime(2026, 4, 24, tzinfo=UTC)
+    sessions = simulate_sessions(seed=5, start=start, days=7, sessions_per_day=600)
+    events = sorted((e for s in sessions for e in s.events), key=lambda e: str(e["ts"]))
+    cut = next(i for i, event in enumerate(events) if str(event["ts"]) >= MEASURED_FROM)
+    _feed(database, principal, events[:cut])
+    if backend == "postgres":  # as autovacuum would have; SQLite never gathers statistics itself
+        with database.write() as connection:
+            connection.exec_driver_sql("ANALYZE")
+    began = time.perf_counter()
+    _feed(database, principal, events[cut:])
+    elapsed = time.perf_counter() - began
+    database.dispose()
+    measured = len(events) - cut
+    return {"stored_before": cut, "events": measured, "events_per_s": round(measured / elapsed)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("backend", choices=["sqlite", "postgres"])
+    result = {"backend": parser.parse_args().backend, "machine": machine()}
+    result.update(run(result["backend"]))
+    print(result)
+
+
+if __name__ == "__main__":
+    main()
