@@ -13,8 +13,7 @@ from typing import Any
 
 import psycopg
 
-from bench.queries import list_sql
-from bench.read import DEEP_OFFSET, prepare
+from bench.read import DEEP_OFFSET, page_sql, prepare
 from bench.targets import RESULTS_DIR, Target, parse_target
 from elnudge.db import create_database
 
@@ -39,15 +38,7 @@ def main() -> None:
     setup = prepare(target, database, args.deep_offset)
     plans = {}
     for name, after in (("first_page", None), ("deep_page", setup.deep_position)):
-        sql, params = list_sql(
-            database,
-            site_id=setup.site_id,
-            mode="live",
-            lower_ms=setup.from_ms,
-            upper_ms=setup.to_ms,
-            after=after,
-            limit=51,
-        )
+        sql, params = page_sql(database, setup, after=after, limit=51)
         plans[name] = {"sql": sql, "plan": plan(target, sql, params)}
         print(f"-- {target.backend}:{target.name} {name}\n" + "\n".join(plans[name]["plan"]))
     database.dispose()

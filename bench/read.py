@@ -45,6 +45,21 @@ class Setup:
     detail_id: str
 
 
+def page_sql(
+    database: Database, setup: Setup, *, after: tuple[int, str] | None, limit: int
+) -> tuple[str, Any]:
+    """The list query of the big site's window, as elNudge sends it to the driver."""
+    return list_sql(
+        database,
+        site_id=setup.site_id,
+        mode="live",
+        lower_ms=setup.from_ms,
+        upper_ms=setup.to_ms,
+        after=after,
+        limit=limit,
+    )
+
+
 def prepare(target: Target, database: Database, deep_offset: int = DEEP_OFFSET) -> Setup:
     manifest = target.manifest()
     site = manifest["sites"][0]  # type: ignore[index]
@@ -152,15 +167,7 @@ def datasette_paths(target: Target, database: Database, setup: Setup) -> dict[st
     """Datasette's JSON API running elNudge's exact SQL (named parameters)."""
     paths = {}
     for limit in (50, 200):
-        sql, params = list_sql(
-            database,
-            site_id=setup.site_id,
-            mode="live",
-            lower_ms=setup.from_ms,
-            upper_ms=setup.to_ms,
-            after=None,
-            limit=limit + 1,
-        )
+        sql, params = page_sql(database, setup, after=None, limit=limit + 1)
         names = iter(("site", "mode", "low", "high", "lim", "off"))
         named = sql
         values = {}
@@ -203,15 +210,7 @@ def raw_floor(target: Target, database: Database, setup: Setup) -> dict[str, Any
         ("list_200", None, 201),
         ("deep_50", setup.deep_position, 51),
     ):
-        sql, params = list_sql(
-            database,
-            site_id=setup.site_id,
-            mode="live",
-            lower_ms=setup.from_ms,
-            upper_ms=setup.to_ms,
-            after=after,
-            limit=limit,
-        )
+        sql, params = page_sql(database, setup, after=after, limit=limit)
         floors[name] = {"sql": sql, **raw.time_query(target, sql, params)}
     return floors
 

@@ -12,29 +12,14 @@ from hypothesis import strategies as st
 import elnudge.scoring
 from elnudge.events import model as ev
 from elnudge.events.model import Event
+from elnudge.events.validation import EVENT_TYPES
 from elnudge.scoring import MODEL_VERSION, intent_score, score_history
 from elnudge.scoring.evaluate import HELD_OUT_SEED, auc, evaluate, split_on_inactivity
 from elnudge.scoring.weights import TUNING_SEEDS
 
 T0 = 1_777_000_000_000  # an epoch-ms moment in 2026
 NEGATIVE_TYPES = (ev.EXIT_INTENT, ev.REMOVE_FROM_CART)
-ALL_TYPES = (
-    ev.PAGE_VIEW,
-    ev.PRODUCT_VIEW,
-    ev.ADD_TO_CART,
-    ev.REMOVE_FROM_CART,
-    ev.CHECKOUT_STAGE,
-    ev.PURCHASE,
-    ev.SCROLL_DEPTH,
-    ev.ELEMENT_HOVER,
-    ev.CLICK,
-    ev.EXIT_INTENT,
-    ev.CUSTOM,
-    ev.NUDGE_SHOWN,
-    ev.NUDGE_CLICKED,
-    ev.NUDGE_DISMISSED,
-    ev.NUDGE_CHAT_OPENED,
-)
+ALL_TYPES = EVENT_TYPES
 NON_NEGATIVE_TYPES = tuple(t for t in ALL_TYPES if t not in NEGATIVE_TYPES)
 URLS = (
     "/",

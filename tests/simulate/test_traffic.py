@@ -15,6 +15,7 @@ from ulid import ULID
 
 import elnudge.simulate
 from elnudge.events import model as ev
+from elnudge.events.validation import EVENT_TYPES
 from elnudge.simulate import CATALOGUE, SimulatedSession, simulate_sessions
 
 START = datetime(2026, 4, 1, tzinfo=UTC)
@@ -24,20 +25,7 @@ BASE_URL = "https://demo-shop.example"
 TS = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 KEY = re.compile(r"^ses_[0-9A-Za-z]{22}$")
 REQUIRED = {"event_id", "session_id", "event", "ts", "url", "data"}
-CANONICAL = {
-    ev.PAGE_VIEW,
-    ev.PRODUCT_VIEW,
-    ev.ADD_TO_CART,
-    ev.REMOVE_FROM_CART,
-    ev.CHECKOUT_STAGE,
-    ev.PURCHASE,
-    ev.SCROLL_DEPTH,
-    ev.ELEMENT_HOVER,
-    ev.CLICK,
-    ev.EXIT_INTENT,
-    ev.CUSTOM,
-    *ev.NUDGE_TYPES,
-}
+CANONICAL = set(EVENT_TYPES)
 STAGES = ["cart", "checkout", "payment", "review"]
 NUDGE_KINDS = {"chat_bubble", "toast", "exit_modal", "sticky_bar"}
 
