@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.browser.conftest import LiveShop, wait_for
 
 QUIET = "__eln('config', {flushInterval: 600000})"  # only explicit flushes and beacons send
+# Counts the page's calls to the relay as they are made, in the page: unlike network events,
+# the count is exact as soon as a Playwright call that ran the page's timers returns.
+COUNT_RELAY_CALLS = """
+window.relayCalls = 0;
+const fetchForReal = window.fetch;
+window.fetch = function (url) {
+  if (String(url).endsWith('/v1/relay')) window.relayCalls += 1;
+  return fetchForReal.apply(this, arguments);
+};
+"""
 
 
 def test_queue_stub_replays_calls_made_before_the_sdk_loaded(
@@ -99,3 +111,51 @@ def test_a_page_with_a_failing_relay_keeps_working(page: Any, live_shop: LiveSho
     page.click("#added a")
     page.wait_for_url("**/shop/cart")
     assert page.locator("#cart-items tr").count() == 1
+
+
+def test_a_relay_answering_429_is_retried_after_its_retry_after(
+    page: Any, live_shop: LiveShop
+) -> None:
+    bodies: list[dict[str, Any]] = []
+
+    def throttle_once(route: Any) -> None:
+        bodies.append(json.loads(route.request.post_data))
+        if len(bodies) == 1:
+            headers = {"Retry-After": "3", "Content-Type": "application/json"}
+            route.fulfill(status=429, headers=headers, body='{"message": "Too many requests"}')
+        else:
+            route.continue_()
+
+    page.route("**/v1/relay", throttle_once)
+    page.add_init_script(COUNT_RELAY_CALLS)
+    page.clock.install()
+    page.goto(live_shop.shop + "/products/tempo-racer-3")
+    page.evaluate(QUIET)
+    # From here the page's timers run only when the test moves its clock.
+    page.clock.pause_at(datetime.now(UTC) + timedelta(seconds=1))
+    with page.expect_response(lambda response: response.status == 429):
+        page.evaluate("window.__eln.flush()")
+    page.click("#add-to-cart")  # the shop works on while the SDK waits
+    assert page.text_content("#cart-count") == "1"
+    page.evaluate("window.__eln.flush()")  # waiting out Retry-After: no send before it ends
+    # 2.9 s is past the SDK's own first backoff (0.5 to 1 s), short of the relay's 3 s.
+    page.clock.run_for(2_900)
+    assert page.evaluate("window.relayCalls") == 1
+    with page.expect_response(lambda response: response.url.endswith("/v1/relay")) as retried:
+        page.clock.run_for(200)
+    assert retried.value.status == 200
+    assert page.evaluate("window.relayCalls") == 2
+
+    first, retry = (
+        {event["event_id"]: event["event"] for event in body["events"]} for body in bodies
+    )
+    assert first.items() <= retry.items()  # the refused batch again, under the same ids
+    assert {"ADD_TO_CART", "CLICK"} <= set(retry.values()) - set(first.values())
+
+    def stored() -> list[dict[str, Any]] | None:
+        rows = live_shop.stored_events()
+        return rows if len(rows) >= len(retry) else None
+
+    rows = wait_for(stored, what="the retried events")
+    assert sorted(row["client_event_id"] for row in rows) == sorted(retry)  # each once
+    assert page.evaluate("typeof window.__eln.track") == "function"

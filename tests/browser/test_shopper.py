@@ -130,3 +130,41 @@ def test_a_storefront_on_another_origin_reports_through_cors(
     assert "accepted" in logged.value.text
     assert "ADD_TO_CART" in live_shop.event_types()
     assert live_shop.sessions()[0]["page_count"] == 1
+
+
+def test_leaving_through_the_top_is_one_exit_intent_per_page_and_lowers_the_score(
+    page: Any, live_shop: LiveShop
+) -> None:
+    page.goto(live_shop.shop + f"/products/{PRODUCT}")
+    page.evaluate("__eln('config', {flushInterval: 600000})")  # explicit sends only
+    flush(page)
+
+    def scored() -> dict[str, Any] | None:
+        listed = live_shop.sessions()
+        return listed[0] if listed and listed[0]["intent_score"] > 0 else None
+
+    before = wait_for(scored, what="the product view's score in GET /v1/sessions")
+
+    def leave_through_the_top() -> None:
+        page.mouse.move(300, 200)
+        page.mouse.move(300, -5)  # out of the viewport above it: towards the tab bar
+
+    leave_through_the_top()
+    leave_through_the_top()  # the same page again: not a second exit intent
+    flush(page)
+
+    def exit_intents(count: int) -> list[dict[str, Any]] | None:
+        rows = [row for row in live_shop.stored_events() if row["type"] == "EXIT_INTENT"]
+        return rows if len(rows) >= count else None
+
+    [exit_row] = wait_for(lambda: exit_intents(1), what="the EXIT_INTENT event")
+    detail = live_shop.detail(before["id"])
+    assert [event["type"] for event in detail["events"]].count("EXIT_INTENT") == 1
+    assert exit_row["url"] == f"/shop/products/{PRODUCT}"
+    assert detail["intent_score"] == exit_row["intent_score"] < before["intent_score"]
+
+    page.evaluate("history.pushState({}, '', '/shop/cart')")  # a new page: it may leave again
+    leave_through_the_top()
+    flush(page)
+    rows = wait_for(lambda: exit_intents(2), what="the second page's EXIT_INTENT")
+    assert [row["url"] for row in rows] == [f"/shop/products/{PRODUCT}", "/shop/cart"]
