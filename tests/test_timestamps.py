@@ -48,3 +48,12 @@ def test_rejected_forms(text: str) -> None:
 def test_output_is_utc_seconds_with_z_and_truncates() -> None:
     assert format_timestamp(MIDNIGHT + 999) == "2026-05-01T00:00:00Z"
     assert format_timestamp_ms(MIDNIGHT + 7) == "2026-05-01T00:00:00.007Z"
+
+
+@pytest.mark.parametrize(
+    "text", ["0001-01-01T00:00:00Z", "0999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"]
+)
+def test_formatting_round_trips_at_the_edges_of_the_calendar(text: str) -> None:
+    ms = parse_timestamp(text)
+    assert format_timestamp(ms) == text
+    assert parse_timestamp(format_timestamp_ms(ms)) == ms

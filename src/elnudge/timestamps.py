@@ -53,8 +53,11 @@ def to_ms(moment: datetime) -> int:
 
 @lru_cache(maxsize=1024)
 def _day_prefix(days: int) -> str:
-    """`2026-04-29T` for a day number since the epoch (a page spans few days: cached)."""
-    return datetime.fromtimestamp(days * 86_400, UTC).strftime("%Y-%m-%dT")
+    """`2026-04-29T` for a day number since the epoch (a page spans few days: cached).
+
+    Fields by hand: strftime's %Y does not zero-pad years before 1000 on every platform."""
+    day = datetime.fromtimestamp(days * 86_400, UTC)
+    return f"{day.year:04d}-{day.month:02d}-{day.day:02d}T"
 
 
 def format_timestamp(ms: int) -> str:
@@ -68,5 +71,4 @@ def format_timestamp(ms: int) -> str:
 
 def format_timestamp_ms(ms: int) -> str:
     """`2026-04-29T10:14:32.123Z`: the stored precision, for cursors and logs."""
-    seconds, millis = divmod(ms, 1000)
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
+    return format_timestamp(ms)[:-1] + f".{ms % 1000:03d}Z"

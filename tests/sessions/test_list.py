@@ -217,3 +217,9 @@ def test_api_window_follows_the_plan(
 
 def test_started_at_is_parsed_back_exactly() -> None:
     assert parse_timestamp("2026-04-20T10:00:00Z") == parse_timestamp("2026-04-20T12:00:00+02:00")
+
+
+def test_a_walk_from_the_first_year_keeps_working(shop: ShopApi) -> None:
+    one_page_sessions(shop, [0, 1, 2])
+    walked = shop.walk(limit=1, **{"from": "0001-01-01T00:00:00Z"})
+    assert len(walked) == 3
