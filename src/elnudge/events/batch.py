@@ -19,10 +19,16 @@ def time_bounds(principal: Principal, settings: Settings, now_ms: int) -> TimeBo
     )
 
 
+def event_param(index: int, field: str) -> str:
+    """The name of one event's field in errors: `events[3].data.price` (`events[3]` for all)."""
+    return f"events[{index}]" + (f".{field}" if field else "")
+
+
 def event_error(index: int, error: InvalidEvent) -> InvalidRequest:
     """A 400 that names the failing event and field: `events[3].data.price`."""
-    param = f"events[{index}]" + (f".{error.field}" if error.field else "")
-    return InvalidRequest(f"events[{index}]: {error.message}", param=param)
+    return InvalidRequest(
+        f"events[{index}]: {error.message}", param=event_param(index, error.field)
+    )
 
 
 def validate_batch(

@@ -21,6 +21,7 @@ from elnudge.db import dialect
 from elnudge.errors import InvalidRequest
 from elnudge.events import model as m
 from elnudge.events import repository
+from elnudge.events.batch import event_param
 from elnudge.events.validation import ValidEvent
 from elnudge.keys.service import Principal
 from elnudge.nudges.outcomes import influenced
@@ -365,4 +366,4 @@ def ingest_all_or_nothing(
         index = conflict.indices[0]
         nudge_id = batch[index].event.data["nudge_id"]
         message = f"events[{index}]: nudge {nudge_id} was shown in another session."
-        raise InvalidRequest(message, param=f"events[{index}].data.nudge_id") from conflict
+        raise InvalidRequest(message, param=event_param(index, "data.nudge_id")) from conflict

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 
 from elnudge.config import Settings
 from elnudge.errors import InvalidRequest, Unauthorized
-from elnudge.events.batch import time_bounds
+from elnudge.events.batch import event_param, time_bounds
 from elnudge.events.service import IngestResult, NudgeConflict, ingest
 from elnudge.events.validation import InvalidEvent, ValidEvent, validate_envelope
 from elnudge.keys.service import Principal, authenticate
@@ -129,7 +129,7 @@ def validate_events(
         try:
             valid.append((index, validate_envelope(raw, bounds, clock_offset_ms=offset)))
         except InvalidEvent as error:
-            param = f"events[{index}]" + (f".{error.field}" if error.field else "")
+            param = event_param(index, error.field)
             errors.append(EventError(index=index, param=param, message=error.message))
     return valid, errors
 
@@ -163,6 +163,6 @@ def store(
             for position in sorted(dropped):
                 index = pending[position][0]
                 message = "The nudge was shown in another session."
-                rejected.append(EventError(index, f"events[{index}].data.nudge_id", message))
+                rejected.append(EventError(index, event_param(index, "data.nudge_id"), message))
             pending = [item for position, item in enumerate(pending) if position not in dropped]
     return IngestResult(accepted=0, duplicates=0), rejected
