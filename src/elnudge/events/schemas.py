@@ -16,10 +16,12 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from elnudge.events import model as m
 from elnudge.events.validation import (
     CHECKOUT_STAGES,
+    CURRENCY_PATTERN,
     MAX_DATA_KEYS,
     MAX_ID_LENGTH,
     MAX_TEXT_LENGTH,
     MAX_URL_LENGTH,
+    NUDGE_ID_PATTERN,
     NUDGE_KINDS,
     SCROLL_DEPTHS,
     URL_PATTERN,
@@ -28,8 +30,6 @@ from elnudge.timestamps import TIMESTAMP_PATTERN
 
 _NO_NUL = "^[^\\x00]*$"
 _NON_EMPTY_NO_NUL = "^[^\\x00]+$"
-_NUDGE_ID = "^nudg_[0-9A-Za-z]{1,59}$"
-_CURRENCY = "^[A-Z]{3}$"
 
 
 def _text(limit: int = MAX_TEXT_LENGTH, *, empty: bool = False) -> Any:
@@ -42,8 +42,8 @@ def _text(limit: int = MAX_TEXT_LENGTH, *, empty: bool = False) -> Any:
 
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=1)]
-NudgeId = Annotated[str, Field(pattern=_NUDGE_ID)]
-Currency = Annotated[str, Field(pattern=_CURRENCY)]
+NudgeId = Annotated[str, Field(pattern=NUDGE_ID_PATTERN)]
+Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
 
 
 class _Data(BaseModel):

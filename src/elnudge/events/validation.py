@@ -24,8 +24,11 @@ ENVELOPE_KEYS = frozenset({"event_id", "session_id", "visitor_id", "event", "ts"
 NUDGE_KINDS = ("chat_bubble", "toast", "exit_modal", "sticky_bar")
 CHECKOUT_STAGES = ("cart", "checkout", "payment", "review")
 SCROLL_DEPTHS = (25, 50, 75, 100)
-_CURRENCY = re.compile(r"[A-Z]{3}")
-_NUDGE_ID = re.compile(r"nudg_[0-9A-Za-z]{1,59}")
+# Published in the OpenAPI document as they are (events/schemas.py), so both say the same.
+CURRENCY_PATTERN = "^[A-Z]{3}$"
+NUDGE_ID_PATTERN = "^nudg_[0-9A-Za-z]{1,59}$"
+_CURRENCY = re.compile(CURRENCY_PATTERN)
+_NUDGE_ID = re.compile(NUDGE_ID_PATTERN)
 # What `url` may be: an http(s) URL with a plain ASCII host, or a path (not `//host`). Published
 # as the OpenAPI pattern, so the document and the check agree; it also keeps out everything
 # urlsplit would choke on or silently rewrite (leading blanks, odd hosts, brackets).
