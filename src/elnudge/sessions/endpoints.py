@@ -11,6 +11,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
+from elnudge import ids
 from elnudge.sessions import service
 from elnudge.sessions.schemas import SessionDetailResponse, SessionList
 from elnudge.timestamps import TIMESTAMP_PATTERN
@@ -24,7 +25,7 @@ LIST_PARAMS = ("from", "to", "limit", "cursor")
 # Documented only: the service parses these itself, to answer in the API's own words (and a
 # malformed session id is a 404 like any unknown one, not a 400).
 _TIMESTAMP = {"pattern": TIMESTAMP_PATTERN}
-SESSION_ID_PATTERN = "^sess_[0-7][0-9A-HJKMNP-TV-Z]{25}$"
+SESSION_ID_PATTERN = ids.id_pattern(ids.SESSION)
 CURSOR_PATTERN = "^[A-Za-z0-9+/ ]+={0,2}$"  # standard base64 ('+' may arrive as a space)
 
 
