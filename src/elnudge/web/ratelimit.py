@@ -1,10 +1,19 @@
-"""Per-key request limits with the `limits` library: in memory, or in Redis when several API
-processes must share their counters."""
+"""Per-key request limits over a moving window: in memory for one process, or in Redis (with
+the `limits` library) when several API processes must share their counters.
+
+The in-memory window is our own: `limits`' memory storage starts a timer thread whenever its
+last one has ended (10 ms after it started), so at ordinary traffic nearly every request paid
+for a thread start — 340 µs of wall time and 87 µs of CPU per hit with hits 2 ms apart,
+against about 2 µs here (see the commit that introduced it). Both count exactly the same way.
+"""
 
 from __future__ import annotations
 
 import math
+import threading
 import time
+from collections import deque
+from typing import Protocol
 
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
@@ -13,17 +22,87 @@ from limits.strategies import MovingWindowRateLimiter
 from elnudge.errors import RateLimitExceeded
 
 
+class _Window(Protocol):
+    def hit(self, key: str, cost: int) -> float | None:
+        """Count `cost` units for `key` and return None, or refuse (counting nothing) and
+        return the epoch second at which the oldest counted unit leaves the window."""
+
+
 class RateLimiter:
     """A moving window: at most `rule` (e.g. "1000/minute") hits per key."""
 
     def __init__(self, rule: str, storage_uri: str | None = None) -> None:
-        self._item: RateLimitItem = parse(rule)
-        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri or "memory://"))
+        item = parse(rule)
+        self._window: _Window = (
+            _MemoryWindow(item.amount, item.get_expiry())
+            if storage_uri in (None, "memory://")
+            else _SharedWindow(item, storage_uri)
+        )
 
     def hit(self, key: str, cost: int = 1) -> None:
         """Count `cost` units (requests, or the relay's events) for `key`, or raise
         RateLimitExceeded with the seconds to wait. A refused hit counts nothing."""
-        if self._limiter.hit(self._item, key, cost=cost):
+        reset_at = self._window.hit(key, cost)
+        if reset_at is not None:
+            raise RateLimitExceeded(retry_after=max(1, math.ceil(reset_at - time.time())))
+
+
+class _MemoryWindow:
+    """Each key's hits of the last `seconds`, oldest first, with their running total."""
+
+    _SWEEP_EVERY = 10_000  # hits between sweeps of keys that have gone quiet
+
+    def __init__(self, limit: int, seconds: int) -> None:
+        self._limit = limit
+        self._seconds = seconds
+        self._hits: dict[str, deque[tuple[float, int]]] = {}
+        self._totals: dict[str, int] = {}
+        self._lock = threading.Lock()  # sync routes call in from the thread pool
+        self._until_sweep = self._SWEEP_EVERY
+
+    def hit(self, key: str, cost: int) -> float | None:
+        now = time.time()
+        with self._lock:
+            self._sweep_quiet_keys(now)
+            hits = self._hits.get(key)
+            if hits is None:
+                hits = self._hits[key] = deque()
+                self._totals[key] = 0
+            total = self._expire(key, hits, now - self._seconds)
+            if total + cost > self._limit:
+                return (hits[0][0] if hits else now) + self._seconds
+            hits.append((now, cost))
+            self._totals[key] = total + cost
+            return None
+
+    def _expire(self, key: str, hits: deque[tuple[float, int]], cutoff: float) -> int:
+        """Drop hits older than `cutoff`; the total of those left."""
+        total = self._totals[key]
+        while hits and hits[0][0] < cutoff:
+            total -= hits.popleft()[1]
+        self._totals[key] = total
+        return total
+
+    def _sweep_quiet_keys(self, now: float) -> None:
+        """Forget keys with nothing in the window, so memory follows the active keys."""
+        self._until_sweep -= 1
+        if self._until_sweep > 0:
             return
+        self._until_sweep = self._SWEEP_EVERY
+        cutoff = now - self._seconds
+        for key in [key for key, hits in self._hits.items() if not hits or hits[-1][0] < cutoff]:
+            del self._hits[key], self._totals[key]
+
+
+class _SharedWindow:
+    """`limits`' moving window in a shared storage (Redis)."""
+
+    def __init__(self, item: RateLimitItem, storage_uri: str) -> None:
+        self._item = item
+        self._limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+
+    def hit(self, key: str, cost: int) -> float | None:
+        if self._limiter.hit(self._item, key, cost=cost):
+            return None
         reset_at, _remaining = self._limiter.get_window_stats(self._item, key)
-        raise RateLimitExceeded(retry_after=max(1, math.ceil(reset_at - time.time())))
+        return reset_at
