@@ -60,13 +60,18 @@ def _day_prefix(days: int) -> str:
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}T"
 
 
+# "HH:MM:" for each minute of a day, and "SSZ" for each second of a minute.
+_CLOCK_MINUTES = [f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
+_CLOCK_SECONDS = [f"{second:02d}Z" for second in range(60)]
+
+
 def format_timestamp(ms: int) -> str:
     """`2026-04-29T10:14:32Z`: UTC, second precision (the fraction is dropped, not rounded)."""
-    # Runs twice per listed session: plain arithmetic is ~3x faster than strftime per call.
+    # Runs twice per listed session: joining cached pieces is ~3x faster than formatting
+    # the fields (which was itself ~3x faster than strftime).
     days, seconds = divmod(ms // 1000, 86_400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    return f"{_day_prefix(days)}{hours:02d}:{minutes:02d}:{seconds:02d}Z"
+    minute, second = divmod(seconds, 60)
+    return _day_prefix(days) + _CLOCK_MINUTES[minute] + _CLOCK_SECONDS[second]
 
 
 def format_timestamp_ms(ms: int) -> str:
