@@ -43,8 +43,11 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
+        options = connection.get_execution_options()
+        if options.get("isolation_level") == "AUTOCOMMIT":
+            return  # each statement is its own transaction
         # A writer takes the write lock up front, so it never fails to upgrade a read lock.
-        writer = connection.get_execution_options().get(WRITE_OPTION, False)
+        writer = options.get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
 

@@ -11,12 +11,12 @@ from elnudge.events import service
 from elnudge.events.batch import validate_batch
 from elnudge.events.schemas import EventBatch, IngestResponse
 from elnudge.keys.service import Principal
-from elnudge.web.auth import RuntimeDep, SecretKey
+from elnudge.web.auth import SecretKey
 from elnudge.web.body import read_json
 from elnudge.web.docs import REQUEST_ID_HEADER, error_responses
 from elnudge.web.params import reject_unknown_params
 from elnudge.web.responses import JSONResponse
-from elnudge.web.runtime import Runtime
+from elnudge.web.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1/events", tags=["Events"])
 
@@ -35,10 +35,9 @@ router = APIRouter(prefix="/v1/events", tags=["Events"])
         }
     },
 )
-async def ingest_events(
-    request: Request, principal: SecretKey, runtime: RuntimeDep
-) -> JSONResponse:
+async def ingest_events(request: Request, principal: SecretKey) -> JSONResponse:
     """Store up to 1,000 events at once, all or nothing: one invalid event stores none."""
+    runtime = runtime_of(request)
     reject_unknown_params(request, ())
     body = await read_json(request, runtime.settings.max_body_bytes)
     result = await run_in_threadpool(_ingest, runtime, principal, body)

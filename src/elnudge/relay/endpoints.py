@@ -13,12 +13,11 @@ from elnudge.relay import origins, service
 from elnudge.relay.cors import PREFLIGHT_HEADERS, add_cors_headers
 from elnudge.relay.schemas import RelayBatch, RelayResponse
 from elnudge.visitors import visitor_context
-from elnudge.web.auth import RuntimeDep
 from elnudge.web.body import read_json
 from elnudge.web.docs import REQUEST_ID_HEADER, error_responses
 from elnudge.web.errors import ErrorBody, render
 from elnudge.web.responses import JSONResponse
-from elnudge.web.runtime import Runtime
+from elnudge.web.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1/relay", tags=["Relay"])
 
@@ -48,10 +47,11 @@ _FORBIDDEN = {
         },
     },
 )
-async def relay_events(request: Request, runtime: RuntimeDep) -> Response:
+async def relay_events(request: Request) -> Response:
     """The SDK's endpoint. Authenticated by the public key in the body, so that
     `navigator.sendBeacon` (no headers) works; CORS-open. Best effort: valid events are
     stored, invalid ones counted and dropped. Limited to 10,000 events a minute per key."""
+    runtime = runtime_of(request)
     try:
         body = await read_json(request, runtime.settings.max_body_bytes)
         user_agent = request.headers.get("user-agent")

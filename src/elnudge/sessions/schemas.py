@@ -1,11 +1,14 @@
-"""Response models of the Sessions API, for the OpenAPI document (responses are built as
-plain dicts and serialised with orjson; tests check they match these models)."""
+"""Models of the Sessions API: the list's query string (parsed and documented from one
+model), and the responses, for the OpenAPI document (responses are built as plain dicts and
+serialised with orjson; tests check they match these models)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from elnudge.timestamps import TIMESTAMP_PATTERN
 
 Timestamp = Annotated[
     str,
@@ -15,6 +18,36 @@ Timestamp = Annotated[
         json_schema_extra={"format": "date-time"},
     ),
 ]
+
+
+_TIMESTAMP: dict[str, JsonValue] = {"pattern": TIMESTAMP_PATTERN}
+CURSOR_PATTERN = "^[A-Za-z0-9+/ ]+={0,2}$"  # standard base64 ('+' may arrive as a space)
+
+
+class ListQuery(BaseModel):
+    """`GET /v1/sessions` parameters as given. The service parses `from`, `to` and `cursor`
+    itself, to answer in the API's own words; the patterns here are documentation."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+
+    from_: str | None = Field(
+        default=None,
+        alias="from",
+        description="Sessions starting at or after this time (ISO 8601). Default: 30 days ago.",
+        json_schema_extra=_TIMESTAMP,
+    )
+    to: str | None = Field(
+        default=None,
+        description="Sessions starting before this time (ISO 8601). Default: now.",
+        json_schema_extra=_TIMESTAMP,
+    )
+    limit: int = Field(default=50, ge=1, le=200, description="Sessions per page, 1–200.")
+    cursor: str | None = Field(
+        default=None,
+        description="`next_cursor` from a previous response: continues that query. It is "
+        "signed: any other value, even well-formed base64, is a 400 naming `cursor`.",
+        json_schema_extra={"pattern": CURSOR_PATTERN},
+    )
 
 
 class SessionObject(BaseModel):

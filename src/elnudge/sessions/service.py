@@ -13,20 +13,11 @@ from elnudge.errors import InvalidRequest, NotFound
 from elnudge.keys.service import Principal
 from elnudge.sessions import repository
 from elnudge.sessions.cursor import Cursor, decode_cursor, encode_cursor
+from elnudge.sessions.schemas import ListQuery
 from elnudge.sites.plans import DAY_MS
 from elnudge.timestamps import format_timestamp, parse_timestamp
 
 DEFAULT_LOOKBACK_DAYS = 30
-
-
-@dataclass(frozen=True, slots=True)
-class ListQuery:
-    """`GET /v1/sessions` parameters as given (strings are parsed here, to name the culprit)."""
-
-    from_: str | None
-    to: str | None
-    limit: int
-    cursor: str | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,14 +1,20 @@
-"""Secret-key authentication and the per-key rate limit, as one FastAPI dependency."""
+"""Secret-key authentication and the per-key rate limit.
+
+`authorize` runs on the caller's connection, so a read route looks up the key and does its
+work on one pooled connection. `SecretKey` is the same check as a FastAPI dependency, for
+routes whose work runs elsewhere (ingestion writes in the thread pool).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.engine import Connection
 
 from elnudge.errors import Unauthorized
 from elnudge.keys.service import Principal, authenticate
-from elnudge.web.runtime import Runtime, get_runtime
+from elnudge.web.runtime import Runtime, runtime_of
 
 
 def bearer_token(request: Request) -> str:
@@ -22,20 +28,20 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-async def secret_key_principal(
-    request: Request, runtime: Annotated[Runtime, Depends(get_runtime)]
-) -> Principal:
-    """Who is calling with a secret key; counts the request against that key's limit.
-
-    `async` on purpose: the lookup is one indexed row, cheaper to run on the event loop than
-    to hand to the thread pool (a sync dependency costs a thread hop per request).
-    """
+def authorize(request: Request, connection: Connection, runtime: Runtime) -> Principal:
+    """Who is calling with a secret key; counts the request against that key's limit."""
     token = bearer_token(request)
-    with runtime.database.read() as connection:
-        principal = authenticate(connection, token, kind="secret", now_ms=runtime.clock.now_ms())
+    principal = authenticate(connection, token, kind="secret", now_ms=runtime.clock.now_ms())
     runtime.api_limiter.hit(principal.key_id)
     return principal
 
 
+async def secret_key_principal(request: Request) -> Principal:
+    """`authorize` on a connection of its own. `async` on purpose: the lookup is one indexed
+    row, cheaper to run on the event loop than to hand to the thread pool."""
+    runtime = runtime_of(request)
+    with runtime.database.autocommit() as connection:
+        return authorize(request, connection, runtime)
+
+
 SecretKey = Annotated[Principal, Depends(secret_key_principal)]
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

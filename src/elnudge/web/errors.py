@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from elnudge.errors import ApiError, InternalError, InvalidRequest, MethodNotAllowed, NotFound
+from elnudge.web.params import invalid_value
 from elnudge.web.request_id import HEADER
 from elnudge.web.responses import JSONResponse
 
@@ -39,18 +40,6 @@ def render(request: Request, error: ApiError) -> JSONResponse:
     return JSONResponse(body, status_code=error.status, headers=headers)
 
 
-def _param_of(error: RequestValidationError) -> str | None:
-    for problem in error.errors():
-        location = [str(part) for part in problem.get("loc", ())]
-        if len(location) >= 2:
-            return (
-                location[-1]
-                if location[0] in ("query", "path", "header")
-                else ".".join(location[1:])
-            )
-    return None
-
-
 async def _api_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
     return render(request, error)
@@ -58,12 +47,7 @@ async def _api_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    param = _param_of(error)
-    problem = error.errors()[0] if error.errors() else {}
-    message = (
-        f"Invalid {param}: {problem.get('msg', 'invalid value')}." if param else "Invalid request."
-    )
-    return render(request, InvalidRequest(message, param=param))
+    return render(request, invalid_value(error.errors(), located=True))
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:

@@ -1,12 +1,22 @@
-"""Query-string rules shared by list endpoints."""
+"""Query strings: parsed into a pydantic model by hand, documented from the same model.
+
+The hot read routes take only the `Request` and call `parse_query`: FastAPI's per-request
+parameter machinery cost more than the rest of the route's framework work (see the commit
+that introduced this). The model stays the one source of truth: `query_parameters` turns it
+into the route's OpenAPI `parameters`, and its rules are what `parse_query` enforces.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any, TypeVar
 
 from fastapi import Request
+from pydantic import BaseModel, ValidationError
 
 from elnudge.errors import InvalidRequest
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def reject_unknown_params(request: Request, allowed: Collection[str]) -> None:
@@ -17,3 +27,49 @@ def reject_unknown_params(request: Request, allowed: Collection[str]) -> None:
     for name in allowed:
         if len(request.query_params.getlist(name)) > 1:
             raise InvalidRequest(f"Parameter {name!r} is given more than once.", param=name)
+
+
+def parse_query(request: Request, model: type[Model]) -> Model:
+    """The query string as `model`; an unknown, repeated or invalid parameter is a 400 naming it."""
+    reject_unknown_params(request, _names(model))
+    try:
+        return model.model_validate(dict(request.query_params))
+    except ValidationError as error:
+        raise invalid_value(error.errors(include_url=False), located=False) from error
+
+
+def invalid_value(problems: Sequence[Mapping[str, Any]], *, located: bool) -> InvalidRequest:
+    """The 400 for the first of pydantic's `problems`, naming its parameter or body field.
+
+    `located`: the `loc` starts with where the value was (FastAPI's "query", "path", "body"),
+    not with the value's own name (a model validated by hand)."""
+    problem = problems[0] if problems else {}
+    parts = [str(part) for part in problem.get("loc", ())]
+    param = None
+    if located and len(parts) >= 2:
+        param = parts[-1] if parts[0] in ("query", "path", "header") else ".".join(parts[1:])
+    elif not located and parts:
+        param = ".".join(parts)
+    if param is None:
+        return InvalidRequest("Invalid request.")
+    return InvalidRequest(f"Invalid {param}: {problem.get('msg', 'invalid value')}.", param=param)
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The OpenAPI `parameters` of a query string that `parse_query(…, model)` accepts."""
+    schema = model.model_json_schema(by_alias=True)
+    required = set(schema.get("required", ()))
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": name in required,
+            "schema": property_schema,
+            "description": property_schema.get("description", ""),
+        }
+        for name, property_schema in schema["properties"].items()
+    ]
+
+
+def _names(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]

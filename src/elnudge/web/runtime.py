@@ -22,6 +22,7 @@ class Runtime:
     relay_limiter: RateLimiter
 
 
-def get_runtime(request: Request) -> Runtime:
+def runtime_of(request: Request) -> Runtime:
+    """The running app's Runtime (set by `create_app`)."""
     runtime: Runtime = request.app.state.runtime
     return runtime
