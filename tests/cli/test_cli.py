@@ -102,23 +102,29 @@ def test_db_upgrade_and_purge_run(database_url: str) -> None:
 
 
 @pytest.mark.slow
-def test_serve_answers_the_api(database_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("access_log", [False, True])
+def test_serve_answers_the_api(database_url: str, tmp_path: Path, access_log: bool) -> None:
     site = run_json(database_url, "sites", "create", "--name", "Served")
     port = _free_port()
     env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url}
-    server = subprocess.Popen(
-        [ELNUDGE, "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        response = _wait_for(f"http://127.0.0.1:{port}/v1/sessions", site["secret_key_live"])
-        assert response.status_code == 200
-        assert response.json() == {"data": [], "next_cursor": None, "has_more": False}
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    output = tmp_path / "server.log"
+    with output.open("wb") as log:
+        server = subprocess.Popen(
+            [ELNUDGE, "serve", "--port", str(port), *(["--access-log"] if access_log else [])],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            response = _wait_for(f"http://127.0.0.1:{port}/v1/sessions", site["secret_key_live"])
+            assert response.status_code == 200
+            assert response.json() == {"data": [], "next_cursor": None, "has_more": False}
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    # No access log unless asked for: each line names the client's address (personal data).
+    logged = output.read_text()
+    assert ("127.0.0.1" in logged and "GET /v1/sessions" in logged) == access_log, logged
 
 
 def _free_port() -> int:

@@ -43,6 +43,13 @@ def serve(
     host: Host = "127.0.0.1",
     port: Port = 8000,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    access_log: Annotated[
+        bool,
+        typer.Option(
+            "--access-log",
+            help="Log every request with the client's address (off: an address is personal data).",
+        ),
+    ] = False,
 ) -> None:
     """Run the API server."""
     with database():
@@ -56,6 +63,7 @@ def serve(
         workers=workers,
         http=HTTP_PROTOCOL,
         loop="uvloop",
+        access_log=access_log,
     )
 
 
