@@ -11,6 +11,9 @@ from sqlalchemy.engine import Connection, Row
 from elnudge.db.tables import events, nudges, sessions
 from elnudge.events.model import NUDGE_TYPES
 
+# Rows of any width; `.all()` fetches them in one call (iterating fetched them one by one).
+Rows = Sequence[Row[*tuple[Any, ...]]]
+
 LIST_COLUMNS = (
     sessions.c.session_id,
     sessions.c.started_at,
@@ -68,7 +71,7 @@ def list_page(
     upper_ms: int,
     after: tuple[int, str] | None,
     limit: int,
-) -> list[Row[Any]]:
+) -> Rows:
     """Up to `limit` sessions newest first, in [lower_ms, upper_ms) and before `after`.
 
     Rows are LIST_COLUMNS in order. One range scan of ix_sessions_list. The cursor's position
@@ -78,9 +81,9 @@ def list_page(
     params: dict[str, Any] = {"site_id": site_id, "mode": mode, "lower_ms": lower_ms}
     params["limit"] = limit
     if after is None:
-        return list(connection.execute(_FIRST_PAGE, {**params, "upper_ms": upper_ms}))
+        return connection.execute(_FIRST_PAGE, {**params, "upper_ms": upper_ms}).all()
     after_params = {"after_started_at": after[0], "after_id": after[1]}
-    return list(connection.execute(_NEXT_PAGE, {**params, **after_params}))
+    return connection.execute(_NEXT_PAGE, {**params, **after_params}).all()
 
 
 def get_session(
@@ -120,13 +123,13 @@ _SESSION_NUDGES = (
 )
 
 
-def session_events(connection: Connection, site_id: str, session_id: str) -> list[Row[Any]]:
+def session_events(connection: Connection, site_id: str, session_id: str) -> Rows:
     """The session's log, oldest first, without nudge events (they feed `nudges`)."""
     params = {"site_id": site_id, "session_id": session_id}
-    return list(connection.execute(_SESSION_EVENTS, params))
+    return connection.execute(_SESSION_EVENTS, params).all()
 
 
-def session_nudges(connection: Connection, site_id: str, session_id: str) -> list[Row[Any]]:
+def session_nudges(connection: Connection, site_id: str, session_id: str) -> Rows:
     """The session's nudges, newest first."""
     params = {"site_id": site_id, "session_id": session_id}
-    return list(connection.execute(_SESSION_NUDGES, params))
+    return connection.execute(_SESSION_NUDGES, params).all()
