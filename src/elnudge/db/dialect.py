@@ -9,6 +9,7 @@ from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import Connection, make_url
 
 WRITE_OPTION = "elnudge_write"
+AUTOCOMMIT_OPTION = "elnudge_autocommit"
 
 
 def engine_url(url: str) -> str:
@@ -21,6 +22,16 @@ def engine_url(url: str) -> str:
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
+
+
+def autocommit_options(engine: Engine) -> dict[str, object]:
+    """Execution options under which each statement is its own transaction.
+
+    PostgreSQL: the driver's autocommit. SQLite: only leave out our BEGIN (below); SQLAlchemy's
+    own AUTOCOMMIT level would also run `PRAGMA read_uncommitted = 0` at every check-in."""
+    if is_sqlite(engine):
+        return {AUTOCOMMIT_OPTION: True}
+    return {"isolation_level": "AUTOCOMMIT"}
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -44,7 +55,7 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
         options = connection.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":
+        if options.get(AUTOCOMMIT_OPTION, False):
             return  # each statement is its own transaction
         # A writer takes the write lock up front, so it never fails to upgrade a read lock.
         writer = options.get(WRITE_OPTION, False)

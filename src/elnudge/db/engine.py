@@ -33,7 +33,7 @@ class Database:
         """For reads whose statements need no common snapshot (a key lookup, then one page):
         no BEGIN and COMMIT around them, which on PostgreSQL are two round trips each."""
         with self.engine.connect() as connection:
-            yield connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection.execution_options(**dialect.autocommit_options(self.engine))
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
