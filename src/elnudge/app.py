@@ -91,7 +91,7 @@ def create_app(
         response_model=HealthStatus,
         responses={200: {"headers": REQUEST_ID_HEADER}},
     )
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:  # async: a plain def would cost a thread pool hop
         return JSONResponse({"status": "ok"})
 
     app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS + relay_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
