@@ -51,6 +51,8 @@ _SESSIONS_NEAR = PrebuiltIn(
         sessions.c.started_at,
         sessions.c.ended_at,
         sessions.c.visitor_id,
+        sessions.c.event_count,
+        sessions.c.summary_state,
     ).where(
         sessions.c.site_id == _SITE,
         sessions.c.mode == _MODE,
@@ -160,7 +162,10 @@ _SESSION_VALUES = (
     "converted",
     "nudge_count",
     "event_count",
+    "summary_state",
 )
+# What appending events to a session changes (sessions/summary.py `Extension`).
+_EXTENSION_VALUES = ("ended_at", "page_count", "intent_score", "event_count", "summary_state")
 
 
 def _session_update(columns: tuple[str, ...]) -> Prebuilt:
@@ -176,6 +181,8 @@ def _session_update(columns: tuple[str, ...]) -> Prebuilt:
 
 _UPDATE_SESSION = _session_update(_SESSION_VALUES)
 _UPDATE_BOT_SESSION = _session_update((*_SESSION_VALUES, "is_bot"))
+_EXTEND_SESSION = _session_update(_EXTENSION_VALUES)
+_EXTEND_BOT_SESSION = _session_update((*_EXTENSION_VALUES, "is_bot"))
 
 
 def update_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
@@ -183,6 +190,14 @@ def update_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
     (plus `is_bot` in every row, or in none)."""
     if rows:
         statement = _UPDATE_BOT_SESSION if "is_bot" in rows[0] else _UPDATE_SESSION
+        statement.execute_many(connection, rows)
+
+
+def extend_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Like `update_sessions`, for sessions that only had events appended: rows hold the
+    fields of an `Extension` (plus `is_bot` in every row, or in none)."""
+    if rows:
+        statement = _EXTEND_BOT_SESSION if "is_bot" in rows[0] else _EXTEND_SESSION
         statement.execute_many(connection, rows)
 
 
