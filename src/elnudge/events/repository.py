@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
+from elnudge.db import dialect
 from elnudge.db.prebuilt import Prebuilt, PrebuiltIn
 from elnudge.db.tables import events, nudges, sessions
 from elnudge.events import model as m
@@ -149,8 +150,15 @@ def _insert(table: Table, columns: tuple[str, ...]) -> Prebuilt:
 
 
 def insert_rows(connection: Connection, table_name: str, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        _insert(_TABLES[table_name], tuple(rows[0])).execute_many(connection, rows)
+    """Insert rows that all have the same keys (COPY on PostgreSQL)."""
+    if not rows:
+        return
+    columns = tuple(rows[0])
+    if dialect.can_copy(connection):
+        values = [tuple(row[name] for name in columns) for row in rows]
+        dialect.copy_rows(connection, table_name, columns, values)
+    else:
+        _insert(_TABLES[table_name], columns).execute_many(connection, rows)
 
 
 _SESSION_VALUES = (
