@@ -20,7 +20,7 @@ from sqlalchemy import Engine, event
 import elnudge
 
 PACKAGE = str(Path(elnudge.__file__).parent)
-TENANT_TABLE = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO)\s+\"?(sessions|events|nudges)\b", re.I)
+TENANT_TABLE = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO|COPY)\s+\"?(sessions|events|nudges)\b", re.I)
 SITE_FILTER = re.compile(r"\bsite_id\"?\s*(?:=|IN\b)", re.I)
 # Deliberate exceptions (statement prefixes) and why. None today: the key lookup by hash reads
 # api_keys, which is not a tenant table (the key is how the site is found).
@@ -46,7 +46,7 @@ def violates(statement: str) -> bool:
         return False
     if any(statement.lstrip().startswith(prefix) for prefix in EXCEPTIONS):
         return False
-    if statement.lstrip().upper().startswith("INSERT"):
+    if statement.lstrip().upper().startswith(("INSERT", "COPY")):  # rows name their site
         return "site_id" not in statement
     return not SITE_FILTER.search(statement)
 

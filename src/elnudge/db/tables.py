@@ -82,6 +82,9 @@ sessions = Table(
     Column("browser", String(64), nullable=True),
     Column("os", String(64), nullable=True),
     Column("device", String(64), nullable=True),
+    # What ingestion needs to continue the derived fields after the session's last event
+    # (sessions/summary.py), so appended events need not re-read the stored ones; NULL: unknown.
+    Column("summary_state", Text, nullable=True),
     # The list query: one index range scan, newest first, ties by id.
     Index("ix_sessions_list", "site_id", "mode", "is_bot", "started_at", "session_id"),
     # Sessionization: a client key's sessions near a point in time.

@@ -1,17 +1,26 @@
-"""All SQL of ingestion: duplicates, nearby sessions, their events, and the writes."""
+"""All SQL of ingestion: duplicates, nearby sessions, their events, and the writes.
+
+Every statement is built once (`db/prebuilt.py`): a batch runs a dozen of them with hundreds of
+rows, and rebuilding them per batch cost more than the database's own work.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
+from elnudge.db import dialect
+from elnudge.db.prebuilt import Prebuilt, PrebuiltIn
 from elnudge.db.tables import events, nudges, sessions
 from elnudge.events import model as m
 
-CHUNK = 500  # keeps IN lists well under every backend's parameter limit
+CHUNK = 512  # keeps IN lists well under every backend's parameter limit
+
+_SITE: BindParameter[str] = bindparam("site_id")
+_MODE: BindParameter[str] = bindparam("mode")
 
 
 def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
@@ -19,18 +28,40 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield values[start : start + CHUNK]
 
 
+_KNOWN_CLIENT_EVENT_IDS = PrebuiltIn(
+    lambda values: select(events.c.client_event_id).where(
+        events.c.site_id == _SITE, events.c.mode == _MODE, events.c.client_event_id.in_(values)
+    )
+)
+
+
 def known_client_event_ids(
     connection: Connection, site_id: str, mode: str, candidates: Sequence[str]
 ) -> set[str]:
     found: set[str] = set()
     for chunk in _chunks(candidates):
-        query = select(events.c.client_event_id).where(
-            events.c.site_id == site_id,
-            events.c.mode == mode,
-            events.c.client_event_id.in_(chunk),
-        )
-        found.update(connection.execute(query).scalars())
+        result = _KNOWN_CLIENT_EVENT_IDS.execute(connection, chunk, site_id=site_id, mode=mode)
+        found.update(result.scalars())
     return found
+
+
+_SESSIONS_NEAR = PrebuiltIn(
+    lambda values: select(
+        sessions.c.session_id,
+        sessions.c.client_key,
+        sessions.c.started_at,
+        sessions.c.ended_at,
+        sessions.c.visitor_id,
+        sessions.c.event_count,
+        sessions.c.summary_state,
+    ).where(
+        sessions.c.site_id == _SITE,
+        sessions.c.mode == _MODE,
+        sessions.c.client_key.in_(values),
+        sessions.c.started_at <= bindparam("high"),
+        sessions.c.ended_at >= bindparam("low"),
+    )
+)
 
 
 def sessions_near(
@@ -38,23 +69,26 @@ def sessions_near(
 ) -> list[Row[Any]]:
     """Sessions of these client keys that overlap [low, high]."""
     rows: list[Row[Any]] = []
-    columns = (
-        sessions.c.session_id,
-        sessions.c.client_key,
-        sessions.c.started_at,
-        sessions.c.ended_at,
-        sessions.c.visitor_id,
-    )
     for chunk in _chunks(client_keys):
-        query = select(*columns).where(
-            sessions.c.site_id == site_id,
-            sessions.c.mode == mode,
-            sessions.c.client_key.in_(chunk),
-            sessions.c.started_at <= high,
-            sessions.c.ended_at >= low,
-        )
-        rows.extend(connection.execute(query))
+        params = {"site_id": site_id, "mode": mode, "low": low, "high": high}
+        rows.extend(_SESSIONS_NEAR.execute(connection, chunk, **params))
     return rows
+
+
+_EVENTS_OF_SESSIONS = PrebuiltIn(
+    lambda values: select(
+        events.c.event_id,
+        events.c.session_id,
+        events.c.client_key,
+        events.c.client_event_id,
+        events.c.visitor_id,
+        events.c.type,
+        events.c.occurred_at,
+        events.c.url,
+        events.c.data,
+        events.c.intent_score,
+    ).where(events.c.site_id == _SITE, events.c.session_id.in_(values))
+)
 
 
 def events_of_sessions(
@@ -62,84 +96,144 @@ def events_of_sessions(
 ) -> list[Row[Any]]:
     rows: list[Row[Any]] = []
     for chunk in _chunks(session_ids):
-        query = select(
-            events.c.event_id,
-            events.c.session_id,
-            events.c.client_key,
-            events.c.client_event_id,
-            events.c.visitor_id,
-            events.c.type,
-            events.c.occurred_at,
-            events.c.url,
-            events.c.data,
-            events.c.intent_score,
-        ).where(events.c.site_id == site_id, events.c.session_id.in_(chunk))
-        rows.extend(connection.execute(query))
+        rows.extend(_EVENTS_OF_SESSIONS.execute(connection, chunk, site_id=site_id))
     return rows
+
+
+_NUDGE_OWNERS = PrebuiltIn(
+    lambda values: select(nudges.c.nudge_id, nudges.c.session_id).where(
+        nudges.c.site_id == _SITE, nudges.c.nudge_id.in_(values)
+    )
+)
 
 
 def nudge_owners(connection: Connection, site_id: str, nudge_ids: Sequence[str]) -> dict[str, str]:
     """The session each of these nudges is recorded in already."""
     owners: dict[str, str] = {}
     for chunk in _chunks(nudge_ids):
-        query = select(nudges.c.nudge_id, nudges.c.session_id).where(
-            nudges.c.site_id == site_id, nudges.c.nudge_id.in_(chunk)
-        )
-        owners.update({row.nudge_id: row.session_id for row in connection.execute(query)})
+        result = _NUDGE_OWNERS.execute(connection, chunk, site_id=site_id)
+        owners.update({row.nudge_id: row.session_id for row in result})
     return owners
+
+
+_DELETE_SESSIONS = PrebuiltIn(
+    lambda values: delete(sessions).where(
+        sessions.c.site_id == _SITE, sessions.c.session_id.in_(values)
+    )
+)
+_DELETE_NUDGES_OF = PrebuiltIn(
+    lambda values: delete(nudges).where(nudges.c.site_id == _SITE, nudges.c.session_id.in_(values))
+)
 
 
 def delete_sessions(connection: Connection, site_id: str, session_ids: Sequence[str]) -> None:
     for chunk in _chunks(session_ids):
-        connection.execute(
-            delete(sessions).where(sessions.c.site_id == site_id, sessions.c.session_id.in_(chunk))
-        )
+        _DELETE_SESSIONS.execute(connection, chunk, site_id=site_id)
 
 
 def delete_nudges_of(connection: Connection, site_id: str, session_ids: Sequence[str]) -> None:
     for chunk in _chunks(session_ids):
-        connection.execute(
-            delete(nudges).where(nudges.c.site_id == site_id, nudges.c.session_id.in_(chunk))
-        )
+        _DELETE_NUDGES_OF.execute(connection, chunk, site_id=site_id)
+
+
+_TABLES = {"sessions": sessions, "events": events, "nudges": nudges}
+# (table, columns) -> its INSERT; the rows of one call all have the same keys.
+_INSERTS: dict[tuple[str, tuple[str, ...]], Prebuilt] = {}
+
+
+def _insert(table: Table, columns: tuple[str, ...]) -> Prebuilt:
+    prebuilt = _INSERTS.get((table.name, columns))
+    if prebuilt is None:
+        values: dict[str, Any] = {name: bindparam(name) for name in columns}
+        prebuilt = _INSERTS[table.name, columns] = Prebuilt(insert(table).values(values))
+    return prebuilt
 
 
 def insert_rows(connection: Connection, table_name: str, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        table = {"sessions": sessions, "events": events, "nudges": nudges}[table_name]
-        connection.execute(insert(table), rows)
-
-
-def update_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Rewrite derived fields; each row has `b_site_id`, `b_session_id` and the new values."""
+    """Insert rows that all have the same keys (COPY on PostgreSQL)."""
     if not rows:
         return
-    values: dict[str, Any] = {
-        name: bindparam(name) for name in rows[0] if not name.startswith("b_")
-    }
-    statement = (
+    columns = tuple(rows[0])
+    if dialect.can_copy(connection):
+        values = [tuple(row[name] for name in columns) for row in rows]
+        dialect.copy_rows(connection, table_name, columns, values)
+    else:
+        _insert(_TABLES[table_name], columns).execute_many(connection, rows)
+
+
+_SESSION_VALUES = (
+    "visitor_id",
+    "started_at",
+    "ended_at",
+    "page_count",
+    "intent_score",
+    "converted",
+    "nudge_count",
+    "event_count",
+    "summary_state",
+)
+# What appending events to a session changes (sessions/summary.py `Extension`).
+_EXTENSION_VALUES = ("ended_at", "page_count", "intent_score", "event_count", "summary_state")
+
+
+def _session_update(columns: tuple[str, ...]) -> Prebuilt:
+    return Prebuilt(
         update(sessions)
         .where(
             sessions.c.site_id == bindparam("b_site_id"),
             sessions.c.session_id == bindparam("b_session_id"),
         )
-        .values(**values)
+        .values({name: bindparam(name) for name in columns})
     )
-    connection.execute(statement, rows)
+
+
+_UPDATE_SESSION = _session_update(_SESSION_VALUES)
+_UPDATE_BOT_SESSION = _session_update((*_SESSION_VALUES, "is_bot"))
+_EXTEND_SESSION = _session_update(_EXTENSION_VALUES)
+_EXTEND_BOT_SESSION = _session_update((*_EXTENSION_VALUES, "is_bot"))
+
+
+def update_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Rewrite derived fields; each row has `b_site_id`, `b_session_id` and the new values
+    (plus `is_bot` in every row, or in none)."""
+    if rows:
+        statement = _UPDATE_BOT_SESSION if "is_bot" in rows[0] else _UPDATE_SESSION
+        statement.execute_many(connection, rows)
+
+
+def extend_sessions(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Like `update_sessions`, for sessions that only had events appended: rows hold the
+    fields of an `Extension` (plus `is_bot` in every row, or in none)."""
+    if rows:
+        statement = _EXTEND_BOT_SESSION if "is_bot" in rows[0] else _EXTEND_SESSION
+        statement.execute_many(connection, rows)
+
+
+_UPDATE_EVENTS = Prebuilt(
+    update(events)
+    .where(events.c.site_id == bindparam("b_site_id"), events.c.event_id == bindparam("b_event_id"))
+    .values(session_id=bindparam("session_id"), intent_score=bindparam("intent_score"))
+)
 
 
 def update_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
     """Move events to their session and refresh their score: rows of b_site_id, b_event_id,
     session_id, intent_score."""
-    if not rows:
-        return
-    statement = (
-        update(events)
-        .where(
-            events.c.site_id == bindparam("b_site_id"), events.c.event_id == bindparam("b_event_id")
-        )
-        .values(session_id=bindparam("session_id"), intent_score=bindparam("intent_score"))
+    _UPDATE_EVENTS.execute_many(connection, rows)
+
+
+_SESSIONS_OF_VISITORS = PrebuiltIn(
+    lambda values: select(sessions.c.session_id, sessions.c.visitor_id).where(
+        sessions.c.site_id == _SITE, sessions.c.mode == _MODE, sessions.c.visitor_id.in_(values)
     )
-    connection.execute(statement, rows)
+)
+_PURCHASES_OF_SESSIONS = PrebuiltIn(
+    lambda values: select(events.c.session_id, events.c.occurred_at).where(
+        events.c.site_id == _SITE,
+        events.c.session_id.in_(values),
+        events.c.type == bindparam("type"),
+    )
+)
 
 
 def visitor_purchase_times(
@@ -152,24 +246,31 @@ def visitor_purchase_times(
     """
     visitor_of: dict[str, str] = {}
     for chunk in _chunks(visitor_ids):
-        query = select(sessions.c.session_id, sessions.c.visitor_id).where(
-            sessions.c.site_id == site_id,
-            sessions.c.mode == mode,
-            sessions.c.visitor_id.in_(chunk),
-        )
-        visitor_of.update({row.session_id: row.visitor_id for row in connection.execute(query)})
+        result = _SESSIONS_OF_VISITORS.execute(connection, chunk, site_id=site_id, mode=mode)
+        visitor_of.update({row.session_id: row.visitor_id for row in result})
     times: dict[str, list[int]] = {visitor: [] for visitor in visitor_ids}
     for chunk in _chunks(list(visitor_of)):
-        query = select(events.c.session_id, events.c.occurred_at).where(
-            events.c.site_id == site_id,
-            events.c.session_id.in_(chunk),
-            events.c.type == m.PURCHASE,
-        )
-        for session_id, occurred_at in connection.execute(query):
-            times[visitor_of[session_id]].append(occurred_at)
+        result = _PURCHASES_OF_SESSIONS.execute(connection, chunk, site_id=site_id, type=m.PURCHASE)
+        for row in result:
+            times[visitor_of[row.session_id]].append(row.occurred_at)
     for purchase_times in times.values():
         purchase_times.sort()
     return times
+
+
+_ENGAGED_NUDGES = PrebuiltIn(
+    lambda values: select(
+        nudges.c.nudge_id,
+        nudges.c.visitor_id,
+        nudges.c.last_interaction_at,
+        nudges.c.influenced_conversion,
+    ).where(
+        nudges.c.site_id == _SITE,
+        nudges.c.mode == _MODE,
+        nudges.c.visitor_id.in_(values),
+        nudges.c.last_interaction_at.is_not(None),
+    )
+)
 
 
 def visitor_engaged_nudges(
@@ -178,28 +279,20 @@ def visitor_engaged_nudges(
     """Nudges of these visitors that were interacted with (only those can influence)."""
     rows: list[Row[Any]] = []
     for chunk in _chunks(visitor_ids):
-        query = select(
-            nudges.c.nudge_id,
-            nudges.c.visitor_id,
-            nudges.c.last_interaction_at,
-            nudges.c.influenced_conversion,
-        ).where(
-            nudges.c.site_id == site_id,
-            nudges.c.mode == mode,
-            nudges.c.visitor_id.in_(chunk),
-            nudges.c.last_interaction_at.is_not(None),
-        )
-        rows.extend(connection.execute(query))
+        rows.extend(_ENGAGED_NUDGES.execute(connection, chunk, site_id=site_id, mode=mode))
     return rows
 
 
+_SET_INFLUENCED = Prebuilt(
+    update(nudges)
+    .where(nudges.c.site_id == bindparam("b_site_id"), nudges.c.nudge_id == bindparam("b_nudge_id"))
+    .values(influenced_conversion=bindparam("influenced"))
+)
+
+
 def set_influenced(connection: Connection, site_id: str, changes: dict[str, bool]) -> None:
-    if not changes:
-        return
-    statement = (
-        update(nudges)
-        .where(nudges.c.site_id == site_id, nudges.c.nudge_id == bindparam("b_nudge_id"))
-        .values(influenced_conversion=bindparam("influenced"))
-    )
-    rows = [{"b_nudge_id": nudge_id, "influenced": value} for nudge_id, value in changes.items()]
-    connection.execute(statement, rows)
+    rows = [
+        {"b_site_id": site_id, "b_nudge_id": nudge_id, "influenced": value}
+        for nudge_id, value in changes.items()
+    ]
+    _SET_INFLUENCED.execute_many(connection, rows)

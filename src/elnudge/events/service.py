@@ -2,7 +2,11 @@
 
 Every batch re-derives the sessions it touches from their stored events plus the new ones,
 so the stored result is always what a recomputation from scratch would give, whatever order
-the events arrived in. The caller's transaction makes a batch all-or-nothing.
+the events arrived in. The common case takes a shortcut with the same result: when a client
+key's new events all come after the one session they touch, and change neither its nudges, its
+purchases nor its visitor, they are appended and the session's derived fields are continued
+from its stored summary state, without reading its events back. The caller's transaction makes
+a batch all-or-nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from elnudge.events.validation import ValidEvent
 from elnudge.keys.service import Principal
 from elnudge.nudges.outcomes import influenced
 from elnudge.sessions.sessionize import INACTIVITY_MS, Group, Member, group_members, session_visitor
-from elnudge.sessions.summary import SessionSummary, summarize
+from elnudge.sessions.summary import NOT_APPENDABLE, SessionSummary, extend_summary, summarize
 from elnudge.visitors import VisitorContext
 
 
@@ -70,11 +74,15 @@ def ingest(
     if not fresh:
         return IngestResult(accepted=0, duplicates=len(batch))
     scope = _Scope(site_id=site_id, mode=mode, now_ms=now_ms, context=context)
-    new_members = {ids.new_id(ids.EVENT): (index, valid) for index, valid in fresh}
-    by_key, started_at = _members_by_key(connection, scope, new_members)
+    event_ids = ids.new_ids(ids.EVENT, len(fresh))
+    new_members = dict(zip(event_ids, fresh, strict=True))
+    by_key, started_at, extended = _members_by_key(connection, scope, new_members)
     writer = _Writer(scope, new_data={key: v.event.data for key, (_, v) in new_members.items()})
     for client_key, key_members in by_key.items():
-        for group in group_members(key_members, started_at):
+        groups = group_members(key_members, started_at)
+        if client_key in extended:  # the first group continues the session, the rest are new
+            writer.extend(extended[client_key], groups.pop(0))
+        for group in groups:
             writer.add(client_key, group, summarize([member.event for member in group.members]))
     writer.check_nudge_ids(connection, {key: index for key, (index, _) in new_members.items()})
     writer.flush(connection)
@@ -101,17 +109,42 @@ def _drop_duplicates(
 
 def _members_by_key(
     connection: Connection, scope: _Scope, new_members: dict[str, tuple[int, ValidEvent]]
-) -> tuple[dict[str, list[Member]], dict[str, int]]:
+) -> tuple[dict[str, list[Member]], dict[str, int], dict[str, Row[Any]]]:
     """For each client key: its new events plus the stored events of sessions they may touch;
-    and the start time of each of those stored sessions."""
+    the start time of each of those stored sessions; and the keys whose new events only
+    extend their one touched session (whose events are not read), with that session."""
     by_key: dict[str, list[Member]] = defaultdict(list)
     for event_id, (_, valid) in new_members.items():
         by_key[valid.client_key].append(_new_member(event_id, valid))
-    stored_sessions = _touched_sessions(connection, scope, by_key)
-    started_at = {row.session_id: row.started_at for row in stored_sessions}
+    touched_by_key: dict[str, list[Row[Any]]] = defaultdict(list)
+    for row in _touched_sessions(connection, scope, by_key):
+        touched_by_key[row.client_key].append(row)
+    extended = {
+        key: rows[0]
+        for key, rows in touched_by_key.items()
+        if len(rows) == 1 and _only_extends(rows[0], by_key[key])
+    }
+    started_at = {
+        row.session_id: row.started_at
+        for key, rows in touched_by_key.items()
+        if key not in extended
+        for row in rows
+    }
     for row in repository.events_of_sessions(connection, scope.site_id, list(started_at)):
         by_key[row.client_key].append(_stored_member(row))
-    return by_key, started_at
+    return by_key, started_at, extended
+
+
+def _only_extends(session: Row[Any], members: list[Member]) -> bool:
+    """True when appending `members` to `session` leaves its earlier fields as they are: all
+    come after its last event, none is a nudge event or a purchase (they change nudge rows and
+    attribution), none names another visitor, and the session's summary state is stored."""
+    return session.summary_state is not None and all(
+        member.event.occurred_at > session.ended_at
+        and member.event.type not in NOT_APPENDABLE
+        and member.visitor_id in (None, session.visitor_id)
+        for member in members
+    )
 
 
 def _touched_sessions(
@@ -167,6 +200,7 @@ class _Writer:
     new_data: dict[str, dict[str, Any]]
     session_inserts: list[dict[str, Any]] = field(default_factory=list)
     session_updates: list[dict[str, Any]] = field(default_factory=list)
+    session_extensions: list[dict[str, Any]] = field(default_factory=list)
     session_deletes: list[str] = field(default_factory=list)
     event_inserts: list[dict[str, Any]] = field(default_factory=list)
     event_updates: list[dict[str, Any]] = field(default_factory=list)
@@ -201,6 +235,7 @@ class _Writer:
             "converted": summary.converted,
             "nudge_count": summary.nudge_count,
             "event_count": summary.event_count,
+            "summary_state": summary.state,
         }
         if group.session_id is None:
             self.session_inserts.append(
@@ -214,14 +249,31 @@ class _Writer:
                 }
             )
         else:
-            if self.scope.context is not None and self.scope.context.is_bot:
-                values["is_bot"] = True  # sticky: once a bot is seen, the session stays hidden
-            self.session_updates.append(
-                {"b_site_id": self.scope.site_id, "b_session_id": session_id, **values}
-            )
+            self.session_updates.append(self._update_row(session_id, values))
         self.session_deletes.extend(group.merged_ids)
         self.refreshed_sessions.extend([session_id, *group.merged_ids])
         self.visitors.update(_visitors_to_revisit(group, summary, visitor_id))
+
+    def extend(self, session: Row[Any], group: Group) -> None:
+        """Append `group`'s new events to the stored `session`, continuing its summary."""
+        events = [member.event for member in group.members]
+        extension = extend_summary(session.summary_state, session.event_count, events)
+        values = {
+            "ended_at": extension.ended_at,
+            "page_count": extension.page_count,
+            "intent_score": extension.intent_score,
+            "event_count": extension.event_count,
+            "summary_state": extension.state,
+        }
+        self.session_extensions.append(self._update_row(session.session_id, values))
+        for member, score in zip(group.members, extension.scores, strict=True):
+            row = self._event_row(session.client_key, member, session.session_id, score)
+            self.event_inserts.append(row)
+
+    def _update_row(self, session_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        if self.scope.context is not None and self.scope.context.is_bot:
+            values["is_bot"] = True  # sticky: once a bot is seen, the session stays hidden
+        return {"b_site_id": self.scope.site_id, "b_session_id": session_id, **values}
 
     def _context_values(self) -> dict[str, Any]:
         context = self.scope.context
@@ -315,6 +367,7 @@ class _Writer:
         repository.delete_sessions(connection, site_id, self.session_deletes)
         repository.insert_rows(connection, "sessions", self.session_inserts)
         repository.update_sessions(connection, self.session_updates)
+        repository.extend_sessions(connection, self.session_extensions)
         repository.insert_rows(connection, "events", self.event_inserts)
         repository.update_events(connection, self.event_updates)
         repository.insert_rows(connection, "nudges", self.nudge_rows)

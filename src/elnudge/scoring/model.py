@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from typing import Final
+from typing import Any, Final
 
 from elnudge.events.model import (
     ADD_TO_CART,
@@ -89,10 +89,43 @@ class _Fold:
                 self.evidence += gain
         self.reading_since = event.occurred_at if _on_product_page(event.url) else None
 
+    def state(self) -> FoldState:
+        """Everything the fold carries, as JSON-ready values (sets as sorted lists)."""
+        return {
+            name: sorted(value) if isinstance(value, set) else value
+            for name in self.__slots__
+            for value in (getattr(self, name),)
+        }
+
+    @classmethod
+    def restore(cls, state: FoldState) -> _Fold:
+        fold = cls()
+        for name in cls.__slots__:
+            value = state[name]
+            setattr(fold, name, set(value) if isinstance(value, list) else value)
+        return fold
+
+
+FoldState = dict[str, Any]
+
 
 def score_history(events: Sequence[Event]) -> list[int]:
     """The intent score (0-100) after each event; `events` are one session's, oldest first."""
-    fold = _Fold()
+    return _scores(_Fold(), events)
+
+
+def resume_history(
+    events: Sequence[Event], state: FoldState | None = None
+) -> tuple[list[int], FoldState]:
+    """`score_history` of events that follow those which left the fold in `state` (None: no
+    events before), and the state after them. Continuing from a saved state gives exactly the
+    scores of folding every event again: floats survive a JSON round trip unchanged."""
+    fold = _Fold() if state is None else _Fold.restore(state)
+    history = _scores(fold, events)
+    return history, fold.state()
+
+
+def _scores(fold: _Fold, events: Sequence[Event]) -> list[int]:
     history: list[int] = []
     append = history.append
     for event in events:

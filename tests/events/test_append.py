@@ -1,0 +1,170 @@
+"""Append-only ingestion: a session continued from its stored summary state ends up exactly as
+re-deriving it from all its events would leave it (events/service.py)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select, update
+
+from elnudge.db.tables import events, nudges, sessions
+from elnudge.events import service
+from elnudge.sites.service import create_site
+from elnudge.timestamps import format_timestamp_ms, parse_timestamp
+from elnudge.web.runtime import Runtime
+from tests.reliability.test_concurrency import check_sessions
+from tests.storefront import (
+    ShopApi,
+    add_to_cart,
+    envelope,
+    nudge_reaction,
+    nudge_shown,
+    page_view,
+    purchase,
+)
+
+T0 = parse_timestamp("2026-04-20T10:00:00Z")
+MINUTE = 60_000
+REACTIONS = ("NUDGE_CLICKED", "NUDGE_DISMISSED", "NUDGE_CHAT_OPENED")
+
+
+def _event(rng: random.Random, at: int, key: str, index: int) -> dict[str, Any]:
+    """One event of a random kind; a nudge reaction answers the nudge shown a few events ago."""
+    options: dict[str, Any] = {"session": key, "event_id": f"{key}-{index}"}
+    if rng.random() < 0.1:
+        options["visitor"] = rng.choice(["v1", "v2"])
+    ts = format_timestamp_ms(at)
+    choice = rng.randrange(10)
+    if choice == 0:
+        return purchase(ts, **options)
+    if choice == 1:
+        return nudge_shown(ts, f"nudg_{key}{index}", "toast", **options)
+    if choice == 2:
+        shown = f"nudg_{key}{max(0, index - rng.randint(1, 3))}"
+        return nudge_reaction(rng.choice(REACTIONS), ts, shown, **options)
+    if choice == 3:
+        return add_to_cart(ts, **options)
+    if choice == 4:
+        return envelope("EXIT_INTENT", ts, "/cart", **options)
+    if choice == 5:
+        product = f"p{rng.randrange(4)}"
+        return envelope(
+            "PRODUCT_VIEW", ts, f"/products/{product}", {"product_id": product}, **options
+        )
+    return page_view(ts, f"/p{rng.randrange(6)}/", **options)
+
+
+def _traffic(seed: int) -> list[dict[str, Any]]:
+    """Three client keys' events in time order, with gaps short and long, a few late ones."""
+    rng = random.Random(seed)
+    made = []
+    for key in ("k1", "k2", "k3"):
+        at = T0 + rng.randrange(10 * MINUTE)
+        for index in range(rng.randint(1, 25)):
+            at += rng.choice([0, 1000, 20_000, 5 * MINUTE, 29 * MINUTE, 31 * MINUTE])
+            made.append((at, _event(rng, at, key, index)))
+    made.sort(key=lambda pair: pair[0])
+    for _ in range(rng.randint(0, 2)):  # some events arrive late
+        if len(made) > 2:
+            late = made.pop(rng.randrange(len(made) - 1))
+            made.insert(rng.randrange(len(made)) + 1, late)
+    return [body for _, body in made]
+
+
+def _stored(runtime: Runtime, site_id: str) -> dict[str, list[tuple[Any, ...]]]:
+    """The site's rows, each session named by its start (the server's ids differ by run)."""
+    with runtime.database.read() as connection:
+        rows = {
+            name: list(connection.execute(select(table).where(table.c.site_id == site_id)))
+            for name, table in (("sessions", sessions), ("events", events), ("nudges", nudges))
+        }
+    start = {row.session_id: row.started_at for row in rows["sessions"]}
+
+    def without_ids(row: Any) -> tuple[Any, ...]:
+        named = row._asdict()
+        named["session_id"] = start[named["session_id"]]
+        del named["site_id"]
+        named.pop("event_id", None)  # the server's own id
+        return tuple(sorted(named.items()))
+
+    return {
+        name: sorted(map(without_ids, table_rows), key=repr) for name, table_rows in rows.items()
+    }
+
+
+def _new_shop(client: TestClient, runtime: Runtime) -> tuple[ShopApi, str]:
+    with runtime.database.write() as connection:
+        site = create_site(connection, name="Append", plan="starter", now_ms=runtime.clock.now_ms())
+    return ShopApi(client, site.secret_key_live), site.site_id
+
+
+def _check_against_recomputation(runtime: Runtime, site_id: str) -> None:
+    with runtime.database.read() as connection:
+        session_rows = connection.execute(
+            select(sessions).where(sessions.c.site_id == site_id)
+        ).mappings()
+        event_rows = connection.execute(select(events).where(events.c.site_id == site_id))
+        check_sessions(list(session_rows), list(event_rows.mappings()))
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 100_000), cuts=st.lists(st.integers(1, 80), max_size=8))
+def test_batches_split_anywhere_store_what_one_batch_stores(
+    client: TestClient, runtime: Runtime, seed: int, cuts: list[int]
+) -> None:
+    traffic = _traffic(seed)
+    split, single = _new_shop(client, runtime), _new_shop(client, runtime)
+    bounds = sorted({0, len(traffic), *(cut for cut in cuts if cut < len(traffic))})
+    for start, end in itertools.pairwise(bounds):
+        split[0].ingest(*traffic[start:end])
+    single[0].ingest(*traffic)
+    assert _stored(runtime, split[1]) == _stored(runtime, single[1])
+    _check_against_recomputation(runtime, split[1])
+
+
+def test_in_order_events_take_the_append_path(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extended: list[str] = []
+    original = service._Writer.extend
+
+    def spy(writer: service._Writer, session: Any, group: Any) -> None:
+        extended.append(session.session_id)
+        original(writer, session, group)
+
+    monkeypatch.setattr(service._Writer, "extend", spy)
+    shop, site_id = _new_shop(client, runtime)
+    shop.ingest(page_view(format_timestamp_ms(T0), "/a"))
+    shop.ingest(
+        page_view(format_timestamp_ms(T0 + MINUTE), "/b"),
+        add_to_cart(format_timestamp_ms(T0 + 2 * MINUTE)),
+    )
+    [session] = shop.sessions()
+    assert extended == [session["id"]]
+    assert session["page_count"] == 2
+    _check_against_recomputation(runtime, site_id)
+
+
+def test_sessions_without_a_stored_state_are_re_derived(
+    client: TestClient, runtime: Runtime
+) -> None:
+    """Sessions stored before migration 0004 have no summary state: they take the slow path."""
+    shop, site_id = _new_shop(client, runtime)
+    shop.ingest(page_view(format_timestamp_ms(T0), "/a"))
+    with runtime.database.write() as connection:
+        connection.execute(
+            update(sessions).where(sessions.c.site_id == site_id).values(summary_state=None)
+        )
+    shop.ingest(page_view(format_timestamp_ms(T0 + MINUTE), "/b"))
+    shop.ingest(page_view(format_timestamp_ms(T0 + 2 * MINUTE), "/c"))
+    [session] = shop.sessions()
+    assert session["page_count"] == 3
+    _check_against_recomputation(runtime, site_id)
