@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import base64
-import os
 import re
-import threading
-import time
 from functools import cache
+
+from ulid import ULID
 
 SITE = "site_"
 SESSION = "sess_"
@@ -17,59 +15,10 @@ KEY = "key_"
 REQUEST = "req_"
 
 
-RANDOM_BITS = 80
-# Standard base32 cut into 5-bit groups exactly as Crockford's; only the alphabet differs.
-_TO_CROCKFORD = bytes.maketrans(
-    b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-)
-
-
-class _Monotonic:
-    """ULID parts (48-bit milliseconds, 80 random bits) that strictly increase within one
-    millisecond, as python-ulid's default generator makes them: an id stamped with the same
-    millisecond as the previous one takes the previous random part plus one."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last_ms = -1
-        self._last_random = 0
-
-    def next(self, count: int, at_ms: int | None) -> tuple[int, range]:
-        """The millisecond and the random parts of `count` new ids."""
-        with self._lock:
-            ms = time.time_ns() // 1_000_000 if at_ms is None else at_ms
-            if ms == self._last_ms:
-                first = self._last_random + 1
-            else:
-                first = int.from_bytes(os.urandom(RANDOM_BITS // 8), "big")
-            last = first + count - 1
-            if last >> RANDOM_BITS:
-                raise ValueError("ULID randomness within one millisecond exhausted")
-            self._last_ms, self._last_random = ms, last
-        return ms, range(first, last + 1)
-
-
-_generator = _Monotonic()
-
-
-def _base32(data: bytes) -> str:
-    return base64.b32encode(data).translate(_TO_CROCKFORD).decode()
-
-
-def new_ids(prefix: str, count: int, at_ms: int | None = None) -> list[str]:
-    """`count` fresh ids at once, in increasing order; `at_ms` sets the ULIDs' time part
-    (defaults to now). Ingestion names every event of a batch with one call."""
-    ms, randoms = _generator.next(count, at_ms)
-    # A ULID is 10 characters of time (two zero bits and 48 bits) and 16 of randomness (80
-    # bits, 10 bytes): both parts fall on character boundaries, so each is encoded alone.
-    stamp = prefix + _base32((ms << 30).to_bytes(10, "big"))[:10]
-    text = _base32(b"".join(random.to_bytes(10, "big") for random in randoms))
-    return [stamp + text[start : start + 16] for start in range(0, 16 * count, 16)]
-
-
 def new_id(prefix: str, at_ms: int | None = None) -> str:
     """A fresh id; `at_ms` sets the ULID's time part (defaults to now)."""
-    return new_ids(prefix, 1, at_ms)[0]
+    ulid = ULID() if at_ms is None else ULID.from_timestamp(at_ms / 1000)
+    return prefix + str(ulid)
 
 
 def id_pattern(prefix: str) -> str:

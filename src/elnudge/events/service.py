@@ -74,8 +74,7 @@ def ingest(
     if not fresh:
         return IngestResult(accepted=0, duplicates=len(batch))
     scope = _Scope(site_id=site_id, mode=mode, now_ms=now_ms, context=context)
-    event_ids = ids.new_ids(ids.EVENT, len(fresh))
-    new_members = dict(zip(event_ids, fresh, strict=True))
+    new_members = {ids.new_id(ids.EVENT): (index, valid) for index, valid in fresh}
     by_key, started_at, extended = _members_by_key(connection, scope, new_members)
     writer = _Writer(scope, new_data={key: v.event.data for key, (_, v) in new_members.items()})
     for client_key, key_members in by_key.items():
