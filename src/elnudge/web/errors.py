@@ -47,7 +47,7 @@ async def _api_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    return render(request, invalid_value(error.errors(), located=True))
+    return render(request, invalid_value(error.errors()))
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:

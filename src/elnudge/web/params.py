@@ -35,23 +35,20 @@ def parse_query(request: Request, model: type[Model]) -> Model:
     try:
         return model.model_validate(dict(request.query_params))
     except ValidationError as error:
-        raise invalid_value(error.errors(include_url=False), located=False) from error
+        # Located like FastAPI's own errors, so one rule names the parameter for both.
+        problems = [{**p, "loc": ("query", *p["loc"])} for p in error.errors(include_url=False)]
+        raise invalid_value(problems) from error
 
 
-def invalid_value(problems: Sequence[Mapping[str, Any]], *, located: bool) -> InvalidRequest:
+def invalid_value(problems: Sequence[Mapping[str, Any]]) -> InvalidRequest:
     """The 400 for the first of pydantic's `problems`, naming its parameter or body field.
 
-    `located`: the `loc` starts with where the value was (FastAPI's "query", "path", "body"),
-    not with the value's own name (a model validated by hand)."""
+    A problem's `loc` starts with where the value was ("query", "path", "header", "body")."""
     problem = problems[0] if problems else {}
     parts = [str(part) for part in problem.get("loc", ())]
-    param = None
-    if located and len(parts) >= 2:
-        param = parts[-1] if parts[0] in ("query", "path", "header") else ".".join(parts[1:])
-    elif not located and parts:
-        param = ".".join(parts)
-    if param is None:
+    if len(parts) < 2:
         return InvalidRequest("Invalid request.")
+    param = parts[-1] if parts[0] in ("query", "path", "header") else ".".join(parts[1:])
     return InvalidRequest(f"Invalid {param}: {problem.get('msg', 'invalid value')}.", param=param)
 
 
