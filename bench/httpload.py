@@ -32,6 +32,15 @@ def _ms(text: str) -> float:
     return round(float(number) * _UNITS[unit], 3)
 
 
+def _run(command: list[str], url: str, headers: dict[str, str], seconds: int) -> str:
+    """Run a load generator (wrk and hey take `-H "Name: value"` alike); its output."""
+    for name, value in headers.items():
+        command = [*command, "-H", f"{name}: {value}"]
+    return subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
+    ).stdout
+
+
 def wrk(
     url: str, *, connections: int, seconds: int, headers: dict[str, str], threads: int = 1
 ) -> LoadResult:
@@ -45,11 +54,7 @@ def wrk(
         "--timeout",
         "10s",
     ]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
-    ).stdout
+    output = _run(command, url, headers, seconds)
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", output, re.MULTILINE))
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -79,11 +84,7 @@ def hey_fixed_rate(
         str(max(1, rate // connections)),
         "-disable-compression",
     ]
-    for name, value in headers.items():
-        command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30
-    ).stdout
+    output = _run(command, url, headers, seconds)
     statuses = dict(re.findall(r"\[(\d{3})\]\s+(\d+) responses", output))
     ok = sum(int(count) for code, count in statuses.items() if code.startswith("2"))
     total = sum(int(count) for count in statuses.values())
