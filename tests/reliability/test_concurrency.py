@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 
 from elnudge.app import create_app
 from elnudge.db.tables import events, sessions
-from elnudge.events import model as m
 from elnudge.sessions.sessionize import INACTIVITY_MS as GAP
 from elnudge.sessions.summary import summarize
 from elnudge.sites.service import CreatedSite
 from elnudge.timestamps import format_timestamp_ms
+from elnudge.vocabulary import Event
 from elnudge.web.runtime import Runtime
 from tests.storefront import add_to_cart, page_view, purchase
 
@@ -122,7 +122,7 @@ def check_sessions(session_rows: list[Any], event_rows: list[Any]) -> None:
         )
         summary = summarize(
             [
-                m.Event(
+                Event(
                     type=e["type"],
                     occurred_at=e["occurred_at"],
                     url=e["url"],

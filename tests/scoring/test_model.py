@@ -10,15 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import elnudge.scoring
-from elnudge.events import model as ev
-from elnudge.events.model import Event
 from elnudge.events.validation import EVENT_TYPES
 from elnudge.scoring import MODEL_VERSION, intent_score, score_history
 from elnudge.scoring.evaluate import HELD_OUT_SEED, auc, evaluate, split_on_inactivity
 from elnudge.scoring.weights import TUNING_SEEDS
+from elnudge.vocabulary import Event, EventType
 
 T0 = 1_777_000_000_000  # an epoch-ms moment in 2026
-NEGATIVE_TYPES = (ev.EXIT_INTENT, ev.REMOVE_FROM_CART)
+NEGATIVE_TYPES = (EventType.EXIT_INTENT, EventType.REMOVE_FROM_CART)
 ALL_TYPES = EVENT_TYPES
 NON_NEGATIVE_TYPES = tuple(t for t in ALL_TYPES if t not in NEGATIVE_TYPES)
 URLS = (
@@ -150,37 +149,42 @@ def test_public_surface() -> None:
 def full_funnel() -> list[Event]:
     product = "/products/ultra-stride-v2"
     steps: list[tuple[int, str, str, dict[str, Any]]] = [
-        (0, ev.PAGE_VIEW, "/?utm_source=google", {}),
-        (15, ev.PAGE_VIEW, "/collections/road-running", {}),
-        (40, ev.PAGE_VIEW, product, {}),
-        (40, ev.PRODUCT_VIEW, product, {"product_id": "prod_ultra-stride-v2"}),
-        (50, ev.SCROLL_DEPTH, product, {"depth": 50}),
-        (65, ev.SCROLL_DEPTH, product, {"depth": 100}),
-        (80, ev.ELEMENT_HOVER, product, {"selector": ".size-picker", "duration_ms": 2500}),
-        (110, ev.ADD_TO_CART, product, {"product_id": "prod_ultra-stride-v2", "price": 139.0}),
-        (120, ev.PAGE_VIEW, "/cart", {}),
-        (121, ev.CHECKOUT_STAGE, "/cart", {"stage": "cart"}),
-        (140, ev.CHECKOUT_STAGE, "/checkout", {"stage": "checkout"}),
-        (200, ev.CHECKOUT_STAGE, "/checkout/payment", {"stage": "payment"}),
-        (230, ev.CHECKOUT_STAGE, "/checkout/payment", {"stage": "review"}),
+        (0, EventType.PAGE_VIEW, "/?utm_source=google", {}),
+        (15, EventType.PAGE_VIEW, "/collections/road-running", {}),
+        (40, EventType.PAGE_VIEW, product, {}),
+        (40, EventType.PRODUCT_VIEW, product, {"product_id": "prod_ultra-stride-v2"}),
+        (50, EventType.SCROLL_DEPTH, product, {"depth": 50}),
+        (65, EventType.SCROLL_DEPTH, product, {"depth": 100}),
+        (80, EventType.ELEMENT_HOVER, product, {"selector": ".size-picker", "duration_ms": 2500}),
+        (
+            110,
+            EventType.ADD_TO_CART,
+            product,
+            {"product_id": "prod_ultra-stride-v2", "price": 139.0},
+        ),
+        (120, EventType.PAGE_VIEW, "/cart", {}),
+        (121, EventType.CHECKOUT_STAGE, "/cart", {"stage": "cart"}),
+        (140, EventType.CHECKOUT_STAGE, "/checkout", {"stage": "checkout"}),
+        (200, EventType.CHECKOUT_STAGE, "/checkout/payment", {"stage": "payment"}),
+        (230, EventType.CHECKOUT_STAGE, "/checkout/payment", {"stage": "review"}),
     ]
     return [make_event(kind, T0 + s * 1000, url, **data) for s, kind, url, data in steps]
 
 
 def with_purchase(events: list[Event]) -> list[Event]:
     purchase = make_event(
-        ev.PURCHASE, events[-1].occurred_at + 20_000, "/checkout/thank-you", value=139.0
+        EventType.PURCHASE, events[-1].occurred_at + 20_000, "/checkout/thank-you", value=139.0
     )
     return [*events, purchase]
 
 
 def test_a_one_page_bounce_scores_low() -> None:
-    assert intent_score([make_event(ev.PAGE_VIEW, T0, "/")]) < 20
+    assert intent_score([make_event(EventType.PAGE_VIEW, T0, "/")]) < 20
     product_bounce = [
-        make_event(ev.PAGE_VIEW, T0, "/products/mudlark-xt"),
-        make_event(ev.PRODUCT_VIEW, T0 + 200, "/products/mudlark-xt", product_id="prod_m"),
-        make_event(ev.SCROLL_DEPTH, T0 + 4_000, "/products/mudlark-xt", depth=25),
-        make_event(ev.EXIT_INTENT, T0 + 9_000, "/products/mudlark-xt"),
+        make_event(EventType.PAGE_VIEW, T0, "/products/mudlark-xt"),
+        make_event(EventType.PRODUCT_VIEW, T0 + 200, "/products/mudlark-xt", product_id="prod_m"),
+        make_event(EventType.SCROLL_DEPTH, T0 + 4_000, "/products/mudlark-xt", depth=25),
+        make_event(EventType.EXIT_INTENT, T0 + 9_000, "/products/mudlark-xt"),
     ]
     assert intent_score(product_bounce) < 20
 
@@ -193,7 +197,7 @@ def test_a_full_funnel_scores_high_and_the_purchase_tops_it() -> None:
 
 
 def test_a_purchase_reported_alone_scores_high() -> None:
-    assert intent_score([make_event(ev.PURCHASE, T0, "/checkout/thank-you")]) >= 95
+    assert intent_score([make_event(EventType.PURCHASE, T0, "/checkout/thank-you")]) >= 95
 
 
 def test_exit_intent_and_removal_lower_a_mid_range_score() -> None:
@@ -201,16 +205,16 @@ def test_exit_intent_and_removal_lower_a_mid_range_score() -> None:
     before = intent_score(funnel)
     assert 20 < before < 90
     at = funnel[-1].occurred_at + 5_000
-    assert intent_score([*funnel, make_event(ev.EXIT_INTENT, at)]) < before
-    assert intent_score([*funnel, make_event(ev.REMOVE_FROM_CART, at)]) < before
+    assert intent_score([*funnel, make_event(EventType.EXIT_INTENT, at)]) < before
+    assert intent_score([*funnel, make_event(EventType.REMOVE_FROM_CART, at)]) < before
 
 
 def test_dwell_on_a_product_page_counts_and_is_capped_per_gap() -> None:
     url = "/products/ultra-stride-v2"
 
     def after(gap_ms: int) -> int:
-        view = make_event(ev.PAGE_VIEW, T0, url)
-        return intent_score([view, make_event(ev.CLICK, T0 + gap_ms, url)])
+        view = make_event(EventType.PAGE_VIEW, T0, url)
+        return intent_score([view, make_event(EventType.CLICK, T0 + gap_ms, url)])
 
     assert after(90_000) > after(1_000)
     assert after(30 * 60_000) == after(2 * 60_000)  # an idle tab is not reading
@@ -218,7 +222,9 @@ def test_dwell_on_a_product_page_counts_and_is_capped_per_gap() -> None:
 
 def test_dwell_is_not_credited_on_other_pages() -> None:
     def after(gap_ms: int) -> int:
-        return intent_score([make_event(ev.PAGE_VIEW, T0), make_event(ev.CLICK, T0 + gap_ms)])
+        return intent_score(
+            [make_event(EventType.PAGE_VIEW, T0), make_event(EventType.CLICK, T0 + gap_ms)]
+        )
 
     assert after(90_000) == after(1_000)
 
@@ -235,7 +241,7 @@ def test_auc_counts_ties_as_half() -> None:
 
 
 def test_split_on_inactivity_cuts_gaps_over_thirty_minutes() -> None:
-    events = [make_event(ev.PAGE_VIEW, T0 + m * 60_000) for m in (0, 30, 61, 62)]
+    events = [make_event(EventType.PAGE_VIEW, T0 + m * 60_000) for m in (0, 30, 61, 62)]
     assert [len(part) for part in split_on_inactivity(events)] == [2, 2]
 
 
@@ -255,12 +261,16 @@ def test_reading_time_across_a_negative_event_is_credited_at_the_next_event(kind
     # The exit intent does not end the visit to the page, so the minute of reading before it
     # still counts, once the visitor does something else; it just never offsets the penalty.
     url = "/products/ultra-stride-v2"
-    view = make_event(ev.PAGE_VIEW, T0, url)
+    view = make_event(EventType.PAGE_VIEW, T0, url)
     negative_first = [
         view,
         make_event(kind, T0 + 60_000, url),
-        make_event(ev.CLICK, T0 + 61_000, url),
+        make_event(EventType.CLICK, T0 + 61_000, url),
     ]
-    click_first = [view, make_event(ev.CLICK, T0 + 61_000, url), make_event(kind, T0 + 61_000, url)]
+    click_first = [
+        view,
+        make_event(EventType.CLICK, T0 + 61_000, url),
+        make_event(kind, T0 + 61_000, url),
+    ]
     assert intent_score(negative_first) == intent_score(click_first)
     assert intent_score(negative_first[:2]) <= intent_score([view])

@@ -14,9 +14,9 @@ import pytest
 from ulid import ULID
 
 import elnudge.simulate
-from elnudge.events import model as ev
 from elnudge.events.validation import EVENT_TYPES
 from elnudge.simulate import CATALOGUE, SimulatedSession, simulate_sessions
+from elnudge.vocabulary import NUDGE_EVENTS, EventType, NudgeType
 
 START = datetime(2026, 4, 1, tzinfo=UTC)
 DAYS = 10
@@ -27,7 +27,7 @@ KEY = re.compile(r"^ses_[0-9A-Za-z]{22}$")
 REQUIRED = {"event_id", "session_id", "event", "ts", "url", "data"}
 CANONICAL = set(EVENT_TYPES)
 STAGES = ["cart", "checkout", "payment", "review"]
-NUDGE_KINDS = {"chat_bubble", "toast", "exit_modal", "sticky_bar"}
+NUDGE_KINDS = set(NudgeType)
 
 
 @pytest.fixture(scope="module")
@@ -131,19 +131,21 @@ def accept_any(data: dict[str, Any]) -> bool:
 
 
 PAYLOAD_OK: dict[str, Callable[[dict[str, Any]], bool]] = {
-    ev.PRODUCT_VIEW: lambda d: d["product_id"].startswith("prod_"),
-    ev.ADD_TO_CART: line_item_ok,
-    ev.REMOVE_FROM_CART: line_item_ok,
-    ev.PURCHASE: purchase_ok,
-    ev.CHECKOUT_STAGE: lambda d: d["stage"] in STAGES,
-    ev.SCROLL_DEPTH: lambda d: d["depth"] in (25, 50, 75, 100),
-    ev.ELEMENT_HOVER: lambda d: isinstance(d["selector"], str) and type(d["duration_ms"]) is int,
-    ev.CLICK: lambda d: {"tag", "classes", "text"} <= set(d) and len(d["text"]) <= 64,
-    ev.CUSTOM: lambda d: isinstance(d["name"], str),
-    ev.NUDGE_SHOWN: lambda d: d["type"] in NUDGE_KINDS and d["nudge_id"].startswith("nudg_"),
-    ev.NUDGE_CLICKED: lambda d: set(d) == {"nudge_id"},
-    ev.NUDGE_DISMISSED: lambda d: set(d) == {"nudge_id"},
-    ev.NUDGE_CHAT_OPENED: lambda d: set(d) == {"nudge_id"},
+    EventType.PRODUCT_VIEW: lambda d: d["product_id"].startswith("prod_"),
+    EventType.ADD_TO_CART: line_item_ok,
+    EventType.REMOVE_FROM_CART: line_item_ok,
+    EventType.PURCHASE: purchase_ok,
+    EventType.CHECKOUT_STAGE: lambda d: d["stage"] in STAGES,
+    EventType.SCROLL_DEPTH: lambda d: d["depth"] in (25, 50, 75, 100),
+    EventType.ELEMENT_HOVER: lambda d: (
+        isinstance(d["selector"], str) and type(d["duration_ms"]) is int
+    ),
+    EventType.CLICK: lambda d: {"tag", "classes", "text"} <= set(d) and len(d["text"]) <= 64,
+    EventType.CUSTOM: lambda d: isinstance(d["name"], str),
+    EventType.NUDGE_SHOWN: lambda d: d["type"] in NUDGE_KINDS and d["nudge_id"].startswith("nudg_"),
+    EventType.NUDGE_CLICKED: lambda d: set(d) == {"nudge_id"},
+    EventType.NUDGE_DISMISSED: lambda d: set(d) == {"nudge_id"},
+    EventType.NUDGE_CHAT_OPENED: lambda d: set(d) == {"nudge_id"},
 }
 
 
@@ -171,7 +173,7 @@ def test_checkout_stages_come_in_order_and_purchases_match_converted(
             if e["event"] == "CHECKOUT_STAGE"
         ]
         assert stages == sorted(stages)
-        purchases = sum(e["event"] == ev.PURCHASE for e in session.events)
+        purchases = sum(e["event"] == EventType.PURCHASE for e in session.events)
         assert purchases == int(session.converted) <= 1
 
 
@@ -179,7 +181,7 @@ def test_checkout_stages_come_in_order_and_purchases_match_converted(
 
 
 def test_nudge_ids_are_real_ulids_stamped_when_shown(sessions: list[SimulatedSession]) -> None:
-    shown = [e for e in envelopes(sessions) if e["event"] == ev.NUDGE_SHOWN]
+    shown = [e for e in envelopes(sessions) if e["event"] == EventType.NUDGE_SHOWN]
     assert len(shown) > 100
     for envelope in shown:
         nudge_id = envelope["data"]["nudge_id"]
@@ -197,12 +199,16 @@ def test_nudge_interactions_refer_to_a_nudge_shown_earlier_in_the_session(
     for session in sessions:
         shown: set[str] = set()
         for envelope in session.events:
-            if envelope["event"] == ev.NUDGE_SHOWN:
+            if envelope["event"] == EventType.NUDGE_SHOWN:
                 shown.add(envelope["data"]["nudge_id"])
-            elif envelope["event"] in ev.NUDGE_TYPES:
+            elif envelope["event"] in NUDGE_EVENTS:
                 assert envelope["data"]["nudge_id"] in shown
                 reactions[envelope["event"]] += 1
-    assert set(reactions) == {ev.NUDGE_CLICKED, ev.NUDGE_DISMISSED, ev.NUDGE_CHAT_OPENED}
+    assert set(reactions) == {
+        EventType.NUDGE_CLICKED,
+        EventType.NUDGE_DISMISSED,
+        EventType.NUDGE_CHAT_OPENED,
+    }
 
 
 def test_exit_modals_follow_exit_intent_and_sticky_bars_sit_at_checkout(
@@ -211,10 +217,10 @@ def test_exit_modals_follow_exit_intent_and_sticky_bars_sit_at_checkout(
     for session in sessions:
         previous = None
         for envelope in session.events:
-            if envelope["event"] == ev.NUDGE_SHOWN:
+            if envelope["event"] == EventType.NUDGE_SHOWN:
                 kind = envelope["data"]["type"]
                 if kind == "exit_modal":
-                    assert previous == ev.EXIT_INTENT
+                    assert previous == EventType.EXIT_INTENT
                 if kind == "sticky_bar":
                     assert "/checkout" in envelope["url"]
             previous = envelope["event"]
@@ -251,7 +257,7 @@ def test_some_client_keys_pause_longer_than_thirty_minutes(
 
 
 def test_page_urls_carry_campaign_queries_and_fragments(sessions: list[SimulatedSession]) -> None:
-    urls = [e["url"] for e in envelopes(sessions) if e["event"] == ev.PAGE_VIEW]
+    urls = [e["url"] for e in envelopes(sessions) if e["event"] == EventType.PAGE_VIEW]
     assert any("?utm_source=" in url for url in urls)
     assert any("#" in url for url in urls)
 

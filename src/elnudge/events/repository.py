@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Row
 from elnudge.db import dialect
 from elnudge.db.prebuilt import Prebuilt, PrebuiltIn
 from elnudge.db.tables import events, nudges, sessions
-from elnudge.events import model as m
+from elnudge.vocabulary import EventType
 
 CHUNK = 512  # keeps IN lists well under every backend's parameter limit
 
@@ -250,7 +250,9 @@ def visitor_purchase_times(
         visitor_of.update({row.session_id: row.visitor_id for row in result})
     times: dict[str, list[int]] = {visitor: [] for visitor in visitor_ids}
     for chunk in _chunks(list(visitor_of)):
-        result = _PURCHASES_OF_SESSIONS.execute(connection, chunk, site_id=site_id, type=m.PURCHASE)
+        result = _PURCHASES_OF_SESSIONS.execute(
+            connection, chunk, site_id=site_id, type=EventType.PURCHASE
+        )
         for row in result:
             times[visitor_of[row.session_id]].append(row.occurred_at)
     for purchase_times in times.values():

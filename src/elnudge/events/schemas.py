@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from elnudge.events import model as m
 from elnudge.events.validation import (
     CHECKOUT_STAGES,
     CURRENCY_PATTERN,
@@ -27,6 +26,7 @@ from elnudge.events.validation import (
     URL_PATTERN,
 )
 from elnudge.timestamps import TIMESTAMP_PATTERN
+from elnudge.vocabulary import EventType
 
 _NO_NUL = "^[^\\x00]*$"
 _NON_EMPTY_NO_NUL = "^[^\\x00]+$"
@@ -110,21 +110,21 @@ class NudgeReactionData(_Data):
 
 # Event type -> (its aliases, the model of its payload).
 _PAYLOADS: dict[str, tuple[tuple[str, ...], type[_Data]]] = {
-    m.PAGE_VIEW: ((), PageViewData),
-    m.PRODUCT_VIEW: ((), ProductViewData),
-    m.ADD_TO_CART: (("CART_ADD",), CartChangeData),
-    m.REMOVE_FROM_CART: (("CART_REMOVE",), CartChangeData),
-    m.CHECKOUT_STAGE: ((), CheckoutStageData),
-    m.PURCHASE: ((), PurchaseData),
-    m.SCROLL_DEPTH: ((), ScrollDepthData),
-    m.ELEMENT_HOVER: ((), ElementHoverData),
-    m.CLICK: ((), ClickData),
-    m.EXIT_INTENT: ((), _Data),
-    m.CUSTOM: ((), CustomData),
-    m.NUDGE_SHOWN: ((), NudgeShownData),
-    m.NUDGE_CLICKED: ((), NudgeReactionData),
-    m.NUDGE_DISMISSED: ((), NudgeReactionData),
-    m.NUDGE_CHAT_OPENED: ((), NudgeReactionData),
+    EventType.PAGE_VIEW: ((), PageViewData),
+    EventType.PRODUCT_VIEW: ((), ProductViewData),
+    EventType.ADD_TO_CART: (("CART_ADD",), CartChangeData),
+    EventType.REMOVE_FROM_CART: (("CART_REMOVE",), CartChangeData),
+    EventType.CHECKOUT_STAGE: ((), CheckoutStageData),
+    EventType.PURCHASE: ((), PurchaseData),
+    EventType.SCROLL_DEPTH: ((), ScrollDepthData),
+    EventType.ELEMENT_HOVER: ((), ElementHoverData),
+    EventType.CLICK: ((), ClickData),
+    EventType.EXIT_INTENT: ((), _Data),
+    EventType.CUSTOM: ((), CustomData),
+    EventType.NUDGE_SHOWN: ((), NudgeShownData),
+    EventType.NUDGE_CLICKED: ((), NudgeReactionData),
+    EventType.NUDGE_DISMISSED: ((), NudgeReactionData),
+    EventType.NUDGE_CHAT_OPENED: ((), NudgeReactionData),
 }
 
 

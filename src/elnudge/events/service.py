@@ -23,7 +23,6 @@ from sqlalchemy.engine import Connection, Row
 from elnudge import ids
 from elnudge.db import dialect
 from elnudge.errors import InvalidRequest
-from elnudge.events import model as m
 from elnudge.events import repository
 from elnudge.events.batch import event_param
 from elnudge.events.validation import ValidEvent
@@ -32,6 +31,7 @@ from elnudge.nudges.outcomes import influenced
 from elnudge.sessions.sessionize import INACTIVITY_MS, Group, Member, group_members, session_visitor
 from elnudge.sessions.summary import NOT_APPENDABLE, SessionSummary, extend_summary, summarize
 from elnudge.visitors import VisitorContext
+from elnudge.vocabulary import Event, EventType
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +180,7 @@ def _new_member(event_id: str, valid: ValidEvent) -> Member:
 
 def _stored_member(row: Row[Any]) -> Member:
     return Member(
-        event=m.Event(
+        event=Event(
             type=row.type, occurred_at=row.occurred_at, url=row.url, data=orjson.loads(row.data)
         ),
         event_id=row.event_id,
@@ -326,7 +326,7 @@ class _Writer:
     ) -> None:
         new_shows: dict[str, list[str]] = defaultdict(list)
         for member in group.members:
-            if member.session_id is None and member.event.type == m.NUDGE_SHOWN:
+            if member.session_id is None and member.event.type == EventType.NUDGE_SHOWN:
                 new_shows[member.event.data["nudge_id"]].append(member.event_id)
         for nudge in summary.nudges:
             if nudge.nudge_id in self.shown_by:

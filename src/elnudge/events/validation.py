@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from elnudge.events import model as m
 from elnudge.timestamps import parse_timestamp
+from elnudge.vocabulary import ALIASES, Event, EventType, NudgeType
 
 MAX_ID_LENGTH = 128
 MAX_URL_LENGTH = 2048
 MAX_TEXT_LENGTH = 512
 MAX_DATA_KEYS = 50
 ENVELOPE_KEYS = frozenset({"event_id", "session_id", "visitor_id", "event", "ts", "url", "data"})
-NUDGE_KINDS = ("chat_bubble", "toast", "exit_modal", "sticky_bar")
+NUDGE_KINDS = tuple(kind.value for kind in NudgeType)
 CHECKOUT_STAGES = ("cart", "checkout", "payment", "review")
 SCROLL_DEPTHS = (25, 50, 75, 100)
 # Published in the OpenAPI document as they are (events/schemas.py), so both say the same.
@@ -52,7 +52,7 @@ class InvalidEvent(ValueError):
 class ValidEvent:
     """A validated envelope: the canonical event plus who sent it."""
 
-    event: m.Event
+    event: Event
     client_key: str
     client_event_id: str | None
     visitor_id: str | None
@@ -209,21 +209,21 @@ def _nothing(data: Mapping[str, Any]) -> None:
 
 
 PAYLOADS: dict[str, PayloadCheck] = {
-    m.PAGE_VIEW: _page_view,
-    m.PRODUCT_VIEW: _product_view,
-    m.ADD_TO_CART: _cart_change,
-    m.REMOVE_FROM_CART: _cart_change,
-    m.CHECKOUT_STAGE: _checkout_stage,
-    m.PURCHASE: _purchase,
-    m.SCROLL_DEPTH: _scroll_depth,
-    m.ELEMENT_HOVER: _element_hover,
-    m.CLICK: _click,
-    m.EXIT_INTENT: _nothing,
-    m.CUSTOM: _custom,
-    m.NUDGE_SHOWN: _nudge_shown,
-    m.NUDGE_CLICKED: _nudge_reaction,
-    m.NUDGE_DISMISSED: _nudge_reaction,
-    m.NUDGE_CHAT_OPENED: _nudge_reaction,
+    EventType.PAGE_VIEW: _page_view,
+    EventType.PRODUCT_VIEW: _product_view,
+    EventType.ADD_TO_CART: _cart_change,
+    EventType.REMOVE_FROM_CART: _cart_change,
+    EventType.CHECKOUT_STAGE: _checkout_stage,
+    EventType.PURCHASE: _purchase,
+    EventType.SCROLL_DEPTH: _scroll_depth,
+    EventType.ELEMENT_HOVER: _element_hover,
+    EventType.CLICK: _click,
+    EventType.EXIT_INTENT: _nothing,
+    EventType.CUSTOM: _custom,
+    EventType.NUDGE_SHOWN: _nudge_shown,
+    EventType.NUDGE_CLICKED: _nudge_reaction,
+    EventType.NUDGE_DISMISSED: _nudge_reaction,
+    EventType.NUDGE_CHAT_OPENED: _nudge_reaction,
 }
 EVENT_TYPES = tuple(PAYLOADS)
 
@@ -244,7 +244,7 @@ def path_and_query(url: Any) -> str:
 def _event_type(value: Any) -> str:
     if not isinstance(value, str):
         raise InvalidEvent("event", "event must be a string.")
-    canonical = m.ALIASES.get(value, value)
+    canonical = ALIASES.get(value, value)
     if canonical not in PAYLOADS:
         raise InvalidEvent("event", f"Unknown event type {value!r}.")
     return canonical
@@ -286,7 +286,7 @@ def validate_envelope(raw: Any, bounds: TimeBounds, *, clock_offset_ms: int = 0)
     data = _check_data(raw.get("data"))
     PAYLOADS[event_type](data)
     return ValidEvent(
-        event=m.Event(
+        event=Event(
             type=event_type,
             occurred_at=_occurred_at(raw.get("ts"), bounds, clock_offset_ms),
             url=path_and_query(raw.get("url")),

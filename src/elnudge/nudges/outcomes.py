@@ -6,16 +6,9 @@ import bisect
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from elnudge.events import model as m
+from elnudge.vocabulary import OUTCOME_RANK, REACTIONS, Event, EventType, Outcome
 
 INFLUENCE_WINDOW_MS = 30 * 60 * 1000
-# Most engaged state wins: chat_opened > clicked > dismissed > shown.
-OUTCOME_RANK = {"shown": 0, "dismissed": 1, "clicked": 2, "chat_opened": 3}
-REACTIONS = {
-    m.NUDGE_DISMISSED: "dismissed",
-    m.NUDGE_CLICKED: "clicked",
-    m.NUDGE_CHAT_OPENED: "chat_opened",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +20,7 @@ class NudgeState:
     last_interaction_at: int | None  # None while the visitor has only seen it
 
 
-def nudges_in(events: Iterable[m.Event]) -> list[NudgeState]:
+def nudges_in(events: Iterable[Event]) -> list[NudgeState]:
     """The nudges shown in a session's events (oldest first), newest first.
 
     Reactions to a nudge that was never shown in the same session are ignored.
@@ -37,11 +30,11 @@ def nudges_in(events: Iterable[m.Event]) -> list[NudgeState]:
     last_interaction: dict[str, int] = {}
     for event in events:
         nudge_id: str = event.data.get("nudge_id", "")
-        if event.type == m.NUDGE_SHOWN:
+        if event.type == EventType.NUDGE_SHOWN:
             shown.setdefault(nudge_id, (event.data["type"], event.occurred_at))
         elif event.type in REACTIONS:
             reaction = REACTIONS[event.type]
-            if OUTCOME_RANK[reaction] > OUTCOME_RANK[outcome.get(nudge_id, "shown")]:
+            if OUTCOME_RANK[reaction] > OUTCOME_RANK[outcome.get(nudge_id, Outcome.SHOWN)]:
                 outcome[nudge_id] = reaction
             last_interaction[nudge_id] = max(event.occurred_at, last_interaction.get(nudge_id, 0))
     states = [
@@ -49,7 +42,7 @@ def nudges_in(events: Iterable[m.Event]) -> list[NudgeState]:
             nudge_id=nudge_id,
             type=kind,
             shown_at=shown_at,
-            outcome=outcome.get(nudge_id, "shown"),
+            outcome=outcome.get(nudge_id, Outcome.SHOWN),
             last_interaction_at=last_interaction.get(nudge_id),
         )
         for nudge_id, (kind, shown_at) in shown.items()

@@ -21,10 +21,10 @@ from operator import itemgetter
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from elnudge.events.model import ALIASES, PURCHASE, Event
 from elnudge.scoring.model import score_history
 from elnudge.scoring.weights import MODEL_VERSION, TUNING_SEEDS
 from elnudge.simulate import simulate_sessions
+from elnudge.vocabulary import ALIASES, Event, EventType
 
 HELD_OUT_SEED: Final = 20_260_429
 SIMULATION_START: Final = datetime(2026, 3, 2, tzinfo=UTC)
@@ -85,7 +85,7 @@ def split_on_inactivity(events: Sequence[Event]) -> list[list[Event]]:
 
 def cutoff_scores(events: Sequence[Event], history: Sequence[int]) -> tuple[int, ...]:
     """The score at each of `CUTOFFS`, counting only events before the first PURCHASE."""
-    before = next((i for i, e in enumerate(events) if e.type == PURCHASE), len(events))
+    before = next((i for i, e in enumerate(events) if e.type == EventType.PURCHASE), len(events))
     deadline = events[0].occurred_at + EARLY_MS if events else 0
     early = sum(1 for e in islice(events, before) if e.occurred_at <= deadline)
 
@@ -133,7 +133,7 @@ def evaluate(sessions: int = 9_000, seed: int = HELD_OUT_SEED) -> Evaluation:
     began = time.perf_counter()
     histories = [score_history(events) for events in split]
     scoring_seconds = time.perf_counter() - began
-    outcomes = [any(e.type == PURCHASE for e in events) for events in split]
+    outcomes = [any(e.type == EventType.PURCHASE for e in events) for events in split]
     rows = [cutoff_scores(e, h) for e, h in zip(split, histories, strict=True)]
     return Evaluation(
         seed=seed,

@@ -16,21 +16,8 @@ from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from typing import Any, Final
 
-from elnudge.events.model import (
-    ADD_TO_CART,
-    CHECKOUT_STAGE,
-    ELEMENT_HOVER,
-    EXIT_INTENT,
-    NUDGE_CHAT_OPENED,
-    NUDGE_CLICKED,
-    PAGE_VIEW,
-    PRODUCT_VIEW,
-    PURCHASE,
-    REMOVE_FROM_CART,
-    SCROLL_DEPTH,
-    Event,
-)
 from elnudge.scoring import weights as w
+from elnudge.vocabulary import Event, EventType
 
 # The z at which round(100 * sigmoid(z)) reaches 1, 2, ..., 100: bisecting this table maps z to
 # the score exactly monotonically, with no exp() call per event.
@@ -224,19 +211,19 @@ def _remove_from_cart(fold: _Fold, event: Event) -> None:
 
 _Step = Callable[[_Fold, Event], None]
 _GAINS: Final[dict[str, _Step]] = {
-    PAGE_VIEW: _page_view,
-    PRODUCT_VIEW: _product_view,
-    SCROLL_DEPTH: _scroll,
-    ELEMENT_HOVER: _hover,
-    ADD_TO_CART: _add_to_cart,
-    CHECKOUT_STAGE: _checkout_stage,
-    PURCHASE: _purchase,
-    NUDGE_CLICKED: _nudge_engagement,
-    NUDGE_CHAT_OPENED: _nudge_engagement,
+    EventType.PAGE_VIEW: _page_view,
+    EventType.PRODUCT_VIEW: _product_view,
+    EventType.SCROLL_DEPTH: _scroll,
+    EventType.ELEMENT_HOVER: _hover,
+    EventType.ADD_TO_CART: _add_to_cart,
+    EventType.CHECKOUT_STAGE: _checkout_stage,
+    EventType.PURCHASE: _purchase,
+    EventType.NUDGE_CLICKED: _nudge_engagement,
+    EventType.NUDGE_CHAT_OPENED: _nudge_engagement,
 }
 _PENALTIES: Final[dict[str, _Step]] = {
-    EXIT_INTENT: _exit_intent,
-    REMOVE_FROM_CART: _remove_from_cart,
+    EventType.EXIT_INTENT: _exit_intent,
+    EventType.REMOVE_FROM_CART: _remove_from_cart,
 }
 
 

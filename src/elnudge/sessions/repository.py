@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, String, bindparam, false, func, select, tuple
 from sqlalchemy.engine import Connection, Row
 
 from elnudge.db.tables import events, nudges, sessions
-from elnudge.events.model import NUDGE_TYPES
+from elnudge.vocabulary import NUDGE_EVENTS
 
 # Rows of any width; `.all()` fetches them in one call (iterating fetched them one by one).
 Rows = Sequence[Row[*tuple[Any, ...]]]
@@ -99,7 +99,7 @@ _SESSION_EVENTS = (
     .where(
         events.c.site_id == bindparam("site_id"),
         events.c.session_id == bindparam("session_id"),
-        events.c.type.not_in(sorted(NUDGE_TYPES)),
+        events.c.type.not_in(sorted(NUDGE_EVENTS)),
     )
     # The same order as ingestion's Member.sort_key (NULL ids sort as '' on both backends).
     .order_by(

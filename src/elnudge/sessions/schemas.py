@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 
 from elnudge.timestamps import TIMESTAMP_PATTERN
+from elnudge.vocabulary import NudgeType, Outcome
 
 Timestamp = Annotated[
     str,
@@ -80,9 +81,9 @@ class SessionEvent(BaseModel):
 
 class SessionNudge(BaseModel):
     nudge_id: str = Field(examples=["nudg_01HY8QWK9LMNO2PQR3ST4UV5WX"])
-    type: Literal["chat_bubble", "toast", "exit_modal", "sticky_bar"]
+    type: Literal[tuple(NudgeType)]  # type: ignore[valid-type]
     shown_at: Timestamp
-    outcome: Literal["shown", "dismissed", "clicked", "chat_opened"]
+    outcome: Literal[tuple(Outcome)]  # type: ignore[valid-type]
     influenced_conversion: bool
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from elnudge.events.model import Event
+from elnudge.vocabulary import Event
 
 INACTIVITY_MS = 30 * 60 * 1000
 

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import orjson
 
-from elnudge.events import model as m
 from elnudge.nudges.outcomes import NudgeState, nudges_in
 from elnudge.scoring.model import resume_history
+from elnudge.vocabulary import NUDGE_EVENTS, Event, EventType
 
 # Events that change a session's nudges or purchases: `extend_summary` never takes them.
-NOT_APPENDABLE = m.NUDGE_TYPES | {m.PURCHASE}
+NOT_APPENDABLE = NUDGE_EVENTS | {EventType.PURCHASE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,18 +49,18 @@ def page_key(path: str) -> str:
     return path.rstrip("/") or "/"
 
 
-def _pages(events: Sequence[m.Event]) -> set[str]:
-    return {page_key(event.path) for event in events if event.type == m.PAGE_VIEW}
+def _pages(events: Sequence[Event]) -> set[str]:
+    return {page_key(event.path) for event in events if event.type == EventType.PAGE_VIEW}
 
 
 def _state(pages: set[str], fold: object) -> str:
     return orjson.dumps({"pages": sorted(pages), "fold": fold}).decode()
 
 
-def summarize(events: Sequence[m.Event]) -> SessionSummary:
+def summarize(events: Sequence[Event]) -> SessionSummary:
     """The derived fields of a session whose events, oldest first, are `events` (not empty)."""
     pages = _pages(events)
-    purchases = [event.occurred_at for event in events if event.type == m.PURCHASE]
+    purchases = [event.occurred_at for event in events if event.type == EventType.PURCHASE]
     nudges = nudges_in(events)
     scores, fold = resume_history(events)
     return SessionSummary(
@@ -78,7 +78,7 @@ def summarize(events: Sequence[m.Event]) -> SessionSummary:
     )
 
 
-def extend_summary(state: str, event_count: int, events: Sequence[m.Event]) -> Extension:
+def extend_summary(state: str, event_count: int, events: Sequence[Event]) -> Extension:
     """What `summarize` would give for a session's `event_count` events, which left `state`,
     followed by `events` (oldest first, not empty, later than all of them, none of
     NOT_APPENDABLE): the fields left out of `Extension` do not change."""

@@ -13,24 +13,8 @@ from typing import Any, Final
 
 from ulid import ULID
 
-from elnudge.events.model import (
-    ADD_TO_CART,
-    CHECKOUT_STAGE,
-    CLICK,
-    CUSTOM,
-    ELEMENT_HOVER,
-    EXIT_INTENT,
-    NUDGE_CHAT_OPENED,
-    NUDGE_CLICKED,
-    NUDGE_DISMISSED,
-    NUDGE_SHOWN,
-    PAGE_VIEW,
-    PRODUCT_VIEW,
-    PURCHASE,
-    REMOVE_FROM_CART,
-    SCROLL_DEPTH,
-)
 from elnudge.simulate.catalogue import CURRENCY, Product
+from elnudge.vocabulary import EventType
 
 Envelope = dict[str, Any]
 
@@ -46,21 +30,21 @@ MAX_GAP_S: Final = 400.0  # nobody reads one page for longer; beyond that it is 
 
 # What a visitor does with each nudge type: (outcome event or None, weight).
 REACTIONS: Final[dict[str, tuple[tuple[str | None, float], ...]]] = {
-    "toast": ((None, 0.5), (NUDGE_DISMISSED, 0.4), (NUDGE_CLICKED, 0.1)),
+    "toast": ((None, 0.5), (EventType.NUDGE_DISMISSED, 0.4), (EventType.NUDGE_CLICKED, 0.1)),
     "chat_bubble": (
         (None, 0.45),
-        (NUDGE_DISMISSED, 0.3),
-        (NUDGE_CLICKED, 0.1),
-        (NUDGE_CHAT_OPENED, 0.15),
+        (EventType.NUDGE_DISMISSED, 0.3),
+        (EventType.NUDGE_CLICKED, 0.1),
+        (EventType.NUDGE_CHAT_OPENED, 0.15),
     ),
-    "exit_modal": ((None, 0.3), (NUDGE_DISMISSED, 0.55), (NUDGE_CLICKED, 0.15)),
-    "sticky_bar": ((None, 0.5), (NUDGE_DISMISSED, 0.3), (NUDGE_CLICKED, 0.2)),
+    "exit_modal": ((None, 0.3), (EventType.NUDGE_DISMISSED, 0.55), (EventType.NUDGE_CLICKED, 0.15)),
+    "sticky_bar": ((None, 0.5), (EventType.NUDGE_DISMISSED, 0.3), (EventType.NUDGE_CLICKED, 0.2)),
 }
 _REACTION_CHOICES: Final[dict[str, tuple[tuple[str | None, ...], tuple[float, ...]]]] = {
     kind: (tuple(o for o, _ in pairs), tuple(p for _, p in pairs))
     for kind, pairs in REACTIONS.items()
 }
-ENGAGED: Final = frozenset({NUDGE_CLICKED, NUDGE_CHAT_OPENED})
+ENGAGED: Final = frozenset({EventType.NUDGE_CLICKED, EventType.NUDGE_CHAT_OPENED})
 MAX_DISMISSALS: Final = 2  # the engine stops nudging a session after two dismissals (§8)
 
 
@@ -168,14 +152,14 @@ class Journey:
         data: dict[str, Any] = {"title": title}
         if referrer is not None:
             data["referrer"] = referrer
-        self.emit(PAGE_VIEW, data)
+        self.emit(EventType.PAGE_VIEW, data)
 
     def view_product(
         self, product: Product, path: str | None = None, referrer: str | None = None
     ) -> None:
         self.visit(path or product.url, f"{product.name} | Demo Shop", referrer)
         self.pause_ms(30, 400)
-        self.emit(PRODUCT_VIEW, {"product_id": product.id})
+        self.emit(EventType.PRODUCT_VIEW, {"product_id": product.id})
 
     def scroll(self, max_depth: int) -> None:
         """Scroll events at each quarter reached, a few seconds apart."""
@@ -183,23 +167,26 @@ class Journey:
             if depth > max_depth:
                 break
             self.wait(3.0)
-            self.emit(SCROLL_DEPTH, {"depth": depth})
+            self.emit(EventType.SCROLL_DEPTH, {"depth": depth})
 
     def hover(self, selector: str) -> None:
         self.wait(2.0)
-        self.emit(ELEMENT_HOVER, {"selector": selector, "duration_ms": self.rng.randint(250, 4500)})
+        self.emit(
+            EventType.ELEMENT_HOVER,
+            {"selector": selector, "duration_ms": self.rng.randint(250, 4500)},
+        )
 
     def click(self, tag: str, classes: str, text: str) -> None:
         self.wait(1.5)
-        self.emit(CLICK, {"tag": tag, "classes": classes, "text": text[:64]})
+        self.emit(EventType.CLICK, {"tag": tag, "classes": classes, "text": text[:64]})
 
     def custom(self, name: str, **extra: Any) -> None:
         self.wait(2.0)
-        self.emit(CUSTOM, {"name": name, **extra})
+        self.emit(EventType.CUSTOM, {"name": name, **extra})
 
     def exit_intent(self) -> None:
         self.wait(4.0)
-        self.emit(EXIT_INTENT, {})
+        self.emit(EventType.EXIT_INTENT, {})
 
     # -- cart and checkout ------------------------------------------------------------------------
 
@@ -208,14 +195,14 @@ class Journey:
         self.click("button", "btn btn-primary add-to-cart", "Add to cart")
         self.pause_ms(50, 300)
         self.cart.append((product, quantity))
-        self.emit(ADD_TO_CART, _line_item(product, quantity))
+        self.emit(EventType.ADD_TO_CART, _line_item(product, quantity))
 
     def remove_from_cart(self) -> None:
         if not self.cart:
             return
         product, quantity = self.cart.pop(self.rng.randrange(len(self.cart)))
         self.wait(5.0)
-        self.emit(REMOVE_FROM_CART, _line_item(product, quantity))
+        self.emit(EventType.REMOVE_FROM_CART, _line_item(product, quantity))
 
     def advance_checkout(self, stages: int) -> None:
         """Walk the checkout forward until `stages` stages are reached (cart=1 ... review=4)."""
@@ -225,7 +212,7 @@ class Journey:
             if stage != "review":  # the review step is on the payment page
                 self.visit(path, stage.title())
             self.pause_ms(20, 200)
-            self.emit(CHECKOUT_STAGE, {"stage": stage})
+            self.emit(EventType.CHECKOUT_STAGE, {"stage": stage})
             self.stage += 1
             if stage == "checkout":
                 self.nudge("sticky_bar")
@@ -235,7 +222,7 @@ class Journey:
         value = round(sum(product.price * quantity for product, quantity in self.cart), 2)
         self.page = THANK_YOU_PATH
         self.emit(
-            PURCHASE,
+            EventType.PURCHASE,
             {
                 "value": value,
                 "currency": CURRENCY,
@@ -253,13 +240,13 @@ class Journey:
             return None
         self.pause_ms(300, 2500)
         nudge_id = self._nudge_id()
-        self.emit(NUDGE_SHOWN, {"nudge_id": nudge_id, "type": kind})
+        self.emit(EventType.NUDGE_SHOWN, {"nudge_id": nudge_id, "type": kind})
         outcomes, weights = _REACTION_CHOICES[kind]
         outcome = self.rng.choices(outcomes, weights)[0]
         if outcome is not None:
             self.pause_ms(1_000, 15_000)
             self.emit(outcome, {"nudge_id": nudge_id})
-            self._dismissals += outcome == NUDGE_DISMISSED
+            self._dismissals += outcome == EventType.NUDGE_DISMISSED
             self.engaged = self.engaged or outcome in ENGAGED
         return outcome
 

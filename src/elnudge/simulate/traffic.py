@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
-from elnudge.events.model import PURCHASE
 from elnudge.simulate.journey import Journey, random_token
 from elnudge.simulate.visits import ARCHETYPES
+from elnudge.vocabulary import EventType
 
 DAY_MS: Final = 86_400_000
 HOUR_MS: Final = 3_600_000
@@ -101,7 +101,7 @@ def simulate_sessions(
                 client_session_key=journey.key,
                 visitor_id=visitor_id,
                 events=journey.events,
-                converted=any(e["event"] == PURCHASE for e in journey.events),
+                converted=any(e["event"] == EventType.PURCHASE for e in journey.events),
                 archetype=archetype,
             )
 
