@@ -74,6 +74,16 @@ def test_a_batch_with_one_bad_event_stores_nothing(
         ({"event": "CHECKOUT_STAGE", "data": {"stage": "shipping"}}, "events[0].data.stage"),
         ({"event": "SCROLL_DEPTH", "data": {"depth": 33}}, "events[0].data.depth"),
         ({"event": "CUSTOM", "data": {"label": "x"}}, "events[0].data.name"),
+        ({"event": "IDLE", "data": {}}, "events[0].data.seconds"),
+        ({"event": "IDLE", "data": {"seconds": 29}}, "events[0].data.seconds"),
+        (
+            {"event": "PRODUCT_VIEW", "data": {"product_id": "p1", "stock": -1}},
+            "events[0].data.stock",
+        ),
+        (
+            {"event": "PRODUCT_VIEW", "data": {"product_id": "p1", "price": "cheap"}},
+            "events[0].data.price",
+        ),
         (
             {"event": "NUDGE_SHOWN", "data": {"nudge_id": "abc", "type": "toast"}},
             "events[0].data.nudge_id",
@@ -221,3 +231,15 @@ def test_event_ids_are_deduplicated_per_mode(
     assert shop.ingest(order) == {"accepted": 1, "duplicates": 0}
     assert shop.ingest(order) == {"accepted": 0, "duplicates": 1}
     assert [s["converted"] for s in shop.sessions()] == [True]
+
+
+def test_idle_and_a_product_view_with_stock_are_accepted(shop: ShopApi) -> None:
+    product = {"product_id": "p1", "product_name": "Trail", "price": 99.5, "currency": "EUR"}
+    response = shop.send(
+        envelope("PRODUCT_VIEW", "2026-04-20T10:00:00Z", "/products/p1", {**product, "stock": 3}),
+        envelope("IDLE", "2026-04-20T10:00:40Z", "/products/p1", {"seconds": 30}),
+    )
+    assert response.json() == {"accepted": 2, "duplicates": 0}
+    [session] = shop.sessions()
+    detail = shop.detail(session["id"])
+    assert [event["type"] for event in detail["events"]] == ["PRODUCT_VIEW", "IDLE"]

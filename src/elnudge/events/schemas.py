@@ -20,6 +20,7 @@ from elnudge.events.validation import (
     MAX_ID_LENGTH,
     MAX_TEXT_LENGTH,
     MAX_URL_LENGTH,
+    MIN_IDLE_SECONDS,
     NUDGE_ID_PATTERN,
     NUDGE_KINDS,
     SCROLL_DEPTHS,
@@ -59,6 +60,12 @@ class PageViewData(_Data):
 
 class ProductViewData(_Data):
     product_id: Annotated[str, _text()]
+    product_name: Annotated[str, _text(empty=True)] | None = None
+    price: Money | None = None
+    currency: Currency | None = None
+    stock: (
+        Annotated[int, Field(ge=0, description="Units left; 5 or fewer can show a toast.")] | None
+    ) = None
 
 
 class CartChangeData(_Data):
@@ -95,6 +102,10 @@ class ClickData(_Data):
     text: Annotated[str, _text(empty=True)] | None = None
 
 
+class IdleData(_Data):
+    seconds: Annotated[int, Field(ge=MIN_IDLE_SECONDS, description="How long the page was idle.")]
+
+
 class CustomData(_Data):
     name: Annotated[str, _text(MAX_ID_LENGTH)]
 
@@ -120,6 +131,7 @@ _PAYLOADS: dict[str, tuple[tuple[str, ...], type[_Data]]] = {
     EventType.ELEMENT_HOVER: ((), ElementHoverData),
     EventType.CLICK: ((), ClickData),
     EventType.EXIT_INTENT: ((), _Data),
+    EventType.IDLE: ((), IdleData),
     EventType.CUSTOM: ((), CustomData),
     EventType.NUDGE_SHOWN: ((), NudgeShownData),
     EventType.NUDGE_CLICKED: ((), NudgeReactionData),

@@ -24,6 +24,7 @@ ENVELOPE_KEYS = frozenset({"event_id", "session_id", "visitor_id", "event", "ts"
 NUDGE_KINDS = tuple(kind.value for kind in NudgeType)
 CHECKOUT_STAGES = ("cart", "checkout", "payment", "review")
 SCROLL_DEPTHS = (25, 50, 75, 100)
+MIN_IDLE_SECONDS = 30  # the SDK reports an idle spell once it has lasted this long
 # Published in the OpenAPI document as they are (events/schemas.py), so both say the same.
 CURRENCY_PATTERN = "^[A-Z]{3}$"
 NUDGE_ID_PATTERN = "^nudg_[0-9A-Za-z]{1,59}$"
@@ -155,6 +156,13 @@ def _page_view(data: Mapping[str, Any]) -> None:
 
 def _product_view(data: Mapping[str, Any]) -> None:
     _text(_require(data, "product_id"), "data.product_id")
+    _text(data.get("product_name"), "data.product_name", required=False, allow_empty=True)
+    if data.get("price") is not None:
+        _number(data["price"], "data.price")
+    if data.get("currency") is not None:
+        _currency(data["currency"], "data.currency")
+    if data.get("stock") is not None:
+        _integer(data["stock"], "data.stock")
 
 
 def _cart_change(data: Mapping[str, Any]) -> None:
@@ -191,6 +199,10 @@ def _click(data: Mapping[str, Any]) -> None:
     _text(data.get("text"), "data.text", required=False, allow_empty=True)
 
 
+def _idle(data: Mapping[str, Any]) -> None:
+    _integer(_require(data, "seconds"), "data.seconds", minimum=MIN_IDLE_SECONDS)
+
+
 def _custom(data: Mapping[str, Any]) -> None:
     _text(_require(data, "name"), "data.name", limit=MAX_ID_LENGTH)
 
@@ -219,6 +231,7 @@ PAYLOADS: dict[str, PayloadCheck] = {
     EventType.ELEMENT_HOVER: _element_hover,
     EventType.CLICK: _click,
     EventType.EXIT_INTENT: _nothing,
+    EventType.IDLE: _idle,
     EventType.CUSTOM: _custom,
     EventType.NUDGE_SHOWN: _nudge_shown,
     EventType.NUDGE_CLICKED: _nudge_reaction,
