@@ -15,11 +15,13 @@ from datetime import UTC, datetime
 
 import orjson
 
+from elnudge.events.duplicates import id_scope
 from elnudge.events.validation import TimeBounds, validate_envelope
 from elnudge.nudges.outcomes import influenced
 from elnudge.sessions.summary import summarize
 from elnudge.simulate import simulate_sessions
 from elnudge.simulate.traffic import DAY_MS, HOUR_MS, HOURLY_WEIGHTS
+from elnudge.vocabulary import KeyKind
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BOT_SHARE = 0.02  # flagged bot sessions: stored, never listed
@@ -137,6 +139,7 @@ COLUMNS = {
         "session_id",
         "client_key",
         "client_event_id",
+        "id_scope",
         "visitor_id",
         "type",
         "occurred_at",
@@ -259,6 +262,7 @@ def _add_detail(
                 session_id,
                 client_key,
                 None if client_id is None else f"{client_id}.{serial}",
+                id_scope(KeyKind.PUBLIC, client_key),  # simulated storefront traffic
                 visitor,
                 kind,
                 at,

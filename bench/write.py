@@ -27,6 +27,7 @@ from bench.dataset import COLUMNS
 from bench.generate import make_sites, recreate
 from bench.machine import machine
 from bench.targets import BENCH_DIR, DATA_DIR, RESULTS_DIR, Target
+from elnudge.events.duplicates import SECRET_SCOPE
 from elnudge.events.validation import TimeBounds, validate_envelope
 from elnudge.simulate import simulate_sessions
 
@@ -108,6 +109,7 @@ def raw_insert_floor(target: Target, batches: list[list[dict[str, Any]]]) -> dic
                 "sess_raw",
                 v.client_key,
                 None if v.client_event_id is None else f"raw.{v.client_event_id}",
+                SECRET_SCOPE,
                 v.visitor_id,
                 v.event.type,
                 v.event.occurred_at,

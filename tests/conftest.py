@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import hypothesis
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
@@ -24,7 +25,11 @@ from elnudge.db.migrate import upgrade
 from elnudge.sites.service import CreatedSite, create_site
 from elnudge.timestamps import parse_timestamp
 from elnudge.web.runtime import Runtime
-from tests.storefront import ShopApi
+from tests.storefront import Relay, ShopApi
+
+# No Hypothesis deadline anywhere: a deadline is a timed assertion, and a loaded CI core is slow.
+hypothesis.settings.register_profile("elnudge", deadline=None)
+hypothesis.settings.load_profile("elnudge")
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "ELNUDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -136,3 +141,9 @@ def site(runtime: Runtime) -> CreatedSite:
 def shop(client: TestClient, site: CreatedSite) -> ShopApi:
     """The site's live-mode API."""
     return ShopApi(client, site.secret_key_live)
+
+
+@pytest.fixture
+def relay(client: TestClient, site: CreatedSite) -> Relay:
+    """The relay with the site's live public key, as a desktop Chrome on the shop's origin."""
+    return Relay(client, site.site_key_live)

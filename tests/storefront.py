@@ -1,10 +1,12 @@
-"""Building event envelopes and calling the API as a store's back end would, for tests."""
+"""Building event envelopes and calling the API as a store's back end (`ShopApi`) or a
+storefront's SDK (`Relay`) would, for tests."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import httpx
+import orjson
 from fastapi.testclient import TestClient
 
 DEFAULT_SESSION = "ses_test"
@@ -109,3 +111,52 @@ class ShopApi:
                 assert body["next_cursor"] is None
                 return seen
             response = self.list(cursor=body["next_cursor"], limit=params.get("limit", 50))
+
+
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+ORIGIN = "https://shop.example"
+OWN_KEY = object()  # the fixture's site key
+
+
+class Relay:
+    """POSTs to /v1/relay with one site key, from a desktop Chrome on the shop's origin."""
+
+    def __init__(self, client: TestClient, site_key: str) -> None:
+        self.client = client
+        self.site_key = site_key
+
+    def post(
+        self,
+        *events: dict[str, Any],
+        sent_at: Any = None,
+        site_key: Any = OWN_KEY,
+        headers: dict[str, str] | None = None,
+        content_type: str = "text/plain;charset=UTF-8",
+    ) -> httpx.Response:
+        body: dict[str, Any] = {
+            "site_key": self.site_key if site_key is OWN_KEY else site_key,
+            "events": list(events),
+        }
+        if sent_at is not None:
+            body["sent_at"] = sent_at
+        return self.raw(orjson.dumps(body), headers=headers, content_type=content_type)
+
+    def raw(
+        self,
+        content: bytes,
+        *,
+        headers: dict[str, str] | None = None,
+        content_type: str = "text/plain;charset=UTF-8",
+    ) -> httpx.Response:
+        sent = {"content-type": content_type, "user-agent": CHROME, "origin": ORIGIN}
+        return self.client.post("/v1/relay", content=content, headers={**sent, **(headers or {})})
+
+    def send(self, *events: dict[str, Any], **options: Any) -> dict[str, Any]:
+        """Post and insist on a 200; the counts."""
+        response = self.post(*events, **options)
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result

@@ -6,9 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Literal
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
+from starlette.responses import RedirectResponse
 
 from elnudge import __version__
 from elnudge.clock import Clock, SystemClock
@@ -50,6 +51,9 @@ def build_runtime(
         relay_limiter=RateLimiter(
             f"{settings.relay_rate_limit_per_minute}/minute", settings.redis_url
         ),
+        relay_client_limiter=RateLimiter(
+            f"{settings.relay_client_rate_limit_per_minute}/minute", settings.redis_url
+        ),
     )
 
 
@@ -73,6 +77,9 @@ def create_app(
         description=DESCRIPTION,
         default_response_class=JSONResponse,
         lifespan=lifespan,
+        # No redirects to the slashed URL: Starlette would build their Location from the Host
+        # header. `/v1/sessions/` is simply a 404 in the API's format.
+        redirect_slashes=False,
     )
     app.state.runtime = runtime
     app.add_middleware(RequestIdMiddleware)
@@ -83,6 +90,7 @@ def create_app(
     app.include_router(sdk_router)
     if runtime.settings.shop_site_key:  # the demo shop, only when asked for
         app.mount("/shop", create_storefront(ShopConfig(site_key=runtime.settings.shop_site_key)))
+        app.add_route("/shop", _to_shop, include_in_schema=False)
 
     @app.get(
         "/healthz",
@@ -96,6 +104,11 @@ def create_app(
 
     app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS + relay_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
     return app
+
+
+async def _to_shop(request: Request) -> RedirectResponse:
+    """`/shop` → `/shop/`, with a relative Location (never one built from the Host header)."""
+    return RedirectResponse("/shop/")
 
 
 def _openapi(app: FastAPI, extra_models: tuple[type[BaseModel], ...]) -> dict[str, Any]:

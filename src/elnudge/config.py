@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     # A `limits` rule such as "3/2 seconds" that replaces rate_limit_per_minute (tests, tuning).
     rate_limit: str | None = None
     relay_rate_limit_per_minute: int = 10_000
+    # Per client address and site key, so one client cannot spend a store's whole relay budget.
+    relay_client_rate_limit_per_minute: int = 1_000
     # How long a rolled key keeps working (PRODUCT.md §2).
     key_roll_grace_seconds: int = 3600
     max_body_bytes: int = 1024 * 1024

@@ -16,8 +16,7 @@ from elnudge.clock import FrozenClock
 from elnudge.config import Settings
 from elnudge.db import Database
 from elnudge.sites.service import CreatedSite, create_site
-from tests.relay.conftest import Relay
-from tests.storefront import page_view
+from tests.storefront import Relay, page_view
 
 NOW = "2026-05-01T12:00:00Z"
 

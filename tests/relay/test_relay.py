@@ -10,8 +10,7 @@ from elnudge.db.tables import events, sessions
 from elnudge.relay.schemas import RelayResponse
 from elnudge.sites.service import CreatedSite
 from elnudge.web.runtime import Runtime
-from tests.relay.conftest import ORIGIN, Relay
-from tests.storefront import ShopApi, add_to_cart, envelope, page_view, purchase
+from tests.storefront import ORIGIN, Relay, ShopApi, add_to_cart, envelope, page_view, purchase
 
 NOW = "2026-05-01T12:00:00Z"  # the frozen clock of the `runtime` fixture
 T = "2026-05-01T11:59:00Z"  # listings end before now (`to` is exclusive)

@@ -35,6 +35,17 @@ def autocommit_options(engine: Engine) -> dict[str, object]:
     return {"isolation_level": "AUTOCOMMIT"}
 
 
+def snapshot_options(engine: Engine) -> dict[str, object]:
+    """Execution options under which a transaction's statements all read one snapshot.
+
+    PostgreSQL's default READ COMMITTED takes a new snapshot per statement: REPEATABLE READ
+    (which costs a read-only transaction nothing more) keeps the first. SQLite in WAL mode
+    already reads one snapshot per transaction, from its first read."""
+    if is_sqlite(engine):
+        return {}
+    return {"isolation_level": "REPEATABLE READ"}
+
+
 def configure_sqlite(engine: Engine) -> None:
     """WAL, a generous busy timeout and explicit BEGINs (IMMEDIATE for writers).
 

@@ -13,9 +13,9 @@ from elnudge.db import dialect
 
 
 class Database:
-    """Owns the engine. `read()` and `write()` each yield a connection inside one transaction;
-    the transaction commits when the block ends and rolls back if it raises. `autocommit()`
-    yields one on which every statement is its own transaction."""
+    """Owns the engine. `read()`, `snapshot()` and `write()` each yield a connection inside one
+    transaction; the transaction commits when the block ends and rolls back if it raises.
+    `autocommit()` yields one on which every statement is its own transaction."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -27,6 +27,15 @@ class Database:
     def read(self) -> Iterator[Connection]:
         with self.engine.connect() as connection, connection.begin():
             yield connection
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Connection]:
+        """Like `read()`, and every statement sees the same snapshot of the database: a session
+        read with its event log always agree, whatever commits in between."""
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(**dialect.snapshot_options(self.engine))
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def autocommit(self) -> Iterator[Connection]:

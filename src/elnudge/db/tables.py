@@ -100,8 +100,11 @@ events = Table(
     Column("mode", String(4), nullable=False),
     Column("session_id", String(32), nullable=False),
     Column("client_key", String(128), nullable=False),
-    # The sender's own id, for idempotent delivery (unique per site and mode; NULLs never collide).
+    # The sender's own id, for idempotent delivery: unique per site, mode and `id_scope` (NULLs
+    # never collide). The scope is `secret` for the REST API, `public:<client key>` for the
+    # relay, so a public key can never swallow or probe an id sent with a secret key.
     Column("client_event_id", String(128), nullable=True),
+    Column("id_scope", String(136), nullable=False),
     Column("visitor_id", String(128), nullable=True),
     Column("type", String(24), nullable=False),
     Column("occurred_at", BigInteger, nullable=False),
@@ -110,7 +113,7 @@ events = Table(
     # The intent score after this event, for the per-event history.
     Column("intent_score", Integer, nullable=False),
     Column("received_at", BigInteger, nullable=False),
-    UniqueConstraint("site_id", "mode", "client_event_id"),
+    UniqueConstraint("site_id", "mode", "id_scope", "client_event_id"),
     Index("ix_events_session", "site_id", "session_id", "occurred_at"),
     Index("ix_events_age", "site_id", "occurred_at"),
 )
@@ -119,8 +122,8 @@ nudges = Table(
     "nudges",
     metadata,
     Column("site_id", String(32), primary_key=True),
+    Column("mode", String(4), primary_key=True),
     Column("nudge_id", String(64), primary_key=True),
-    Column("mode", String(4), nullable=False),
     Column("session_id", String(32), nullable=False),
     Column("visitor_id", String(128), nullable=True),
     Column("type", String(16), nullable=False),

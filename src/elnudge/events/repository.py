@@ -30,18 +30,22 @@ def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
 
 _KNOWN_CLIENT_EVENT_IDS = PrebuiltIn(
     lambda values: select(events.c.client_event_id).where(
-        events.c.site_id == _SITE, events.c.mode == _MODE, events.c.client_event_id.in_(values)
+        events.c.site_id == _SITE,
+        events.c.mode == _MODE,
+        events.c.id_scope == bindparam("id_scope"),
+        events.c.client_event_id.in_(values),
     )
 )
 
 
 def known_client_event_ids(
-    connection: Connection, site_id: str, mode: str, candidates: Sequence[str]
+    connection: Connection, site_id: str, mode: str, id_scope: str, candidates: Sequence[str]
 ) -> set[str]:
+    """Which of these client event ids are stored already in this site, mode and id scope."""
     found: set[str] = set()
+    params = {"site_id": site_id, "mode": mode, "id_scope": id_scope}
     for chunk in _chunks(candidates):
-        result = _KNOWN_CLIENT_EVENT_IDS.execute(connection, chunk, site_id=site_id, mode=mode)
-        found.update(result.scalars())
+        found.update(_KNOWN_CLIENT_EVENT_IDS.execute(connection, chunk, **params).scalars())
     return found
 
 
@@ -102,16 +106,18 @@ def events_of_sessions(
 
 _NUDGE_OWNERS = PrebuiltIn(
     lambda values: select(nudges.c.nudge_id, nudges.c.session_id).where(
-        nudges.c.site_id == _SITE, nudges.c.nudge_id.in_(values)
+        nudges.c.site_id == _SITE, nudges.c.mode == _MODE, nudges.c.nudge_id.in_(values)
     )
 )
 
 
-def nudge_owners(connection: Connection, site_id: str, nudge_ids: Sequence[str]) -> dict[str, str]:
-    """The session each of these nudges is recorded in already."""
+def nudge_owners(
+    connection: Connection, site_id: str, mode: str, nudge_ids: Sequence[str]
+) -> dict[str, str]:
+    """The session each of these nudges is recorded in already, in this mode."""
     owners: dict[str, str] = {}
     for chunk in _chunks(nudge_ids):
-        result = _NUDGE_OWNERS.execute(connection, chunk, site_id=site_id)
+        result = _NUDGE_OWNERS.execute(connection, chunk, site_id=site_id, mode=mode)
         owners.update({row.nudge_id: row.session_id for row in result})
     return owners
 
@@ -287,14 +293,20 @@ def visitor_engaged_nudges(
 
 _SET_INFLUENCED = Prebuilt(
     update(nudges)
-    .where(nudges.c.site_id == bindparam("b_site_id"), nudges.c.nudge_id == bindparam("b_nudge_id"))
+    .where(
+        nudges.c.site_id == bindparam("b_site_id"),
+        nudges.c.mode == bindparam("b_mode"),
+        nudges.c.nudge_id == bindparam("b_nudge_id"),
+    )
     .values(influenced_conversion=bindparam("influenced"))
 )
 
 
-def set_influenced(connection: Connection, site_id: str, changes: dict[str, bool]) -> None:
+def set_influenced(
+    connection: Connection, site_id: str, mode: str, changes: dict[str, bool]
+) -> None:
     rows = [
-        {"b_site_id": site_id, "b_nudge_id": nudge_id, "influenced": value}
+        {"b_site_id": site_id, "b_mode": mode, "b_nudge_id": nudge_id, "influenced": value}
         for nudge_id, value in changes.items()
     ]
     _SET_INFLUENCED.execute_many(connection, rows)

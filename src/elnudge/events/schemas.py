@@ -23,6 +23,7 @@ from elnudge.events.validation import (
     MIN_IDLE_SECONDS,
     NUDGE_ID_PATTERN,
     NUDGE_KINDS,
+    REFERRER_PATTERN,
     SCROLL_DEPTHS,
     URL_PATTERN,
 )
@@ -54,7 +55,9 @@ class _Data(BaseModel):
 
 
 class PageViewData(_Data):
-    referrer: Annotated[str, _text(MAX_URL_LENGTH, empty=True)] | None = None
+    referrer: Annotated[str, Field(max_length=MAX_URL_LENGTH, pattern=REFERRER_PATTERN)] | None = (
+        None
+    )
     title: Annotated[str, _text(empty=True)] | None = None
 
 

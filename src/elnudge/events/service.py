@@ -25,13 +25,14 @@ from elnudge.db import dialect
 from elnudge.errors import InvalidRequest
 from elnudge.events import repository
 from elnudge.events.batch import event_param
+from elnudge.events.duplicates import drop_duplicates, id_scope
 from elnudge.events.validation import ValidEvent
 from elnudge.keys.service import Principal
 from elnudge.nudges.outcomes import influenced
 from elnudge.sessions.sessionize import INACTIVITY_MS, Group, Member, group_members, session_visitor
 from elnudge.sessions.summary import NOT_APPENDABLE, SessionSummary, extend_summary, summarize
 from elnudge.visitors import VisitorContext
-from elnudge.vocabulary import Event, EventType
+from elnudge.vocabulary import Event, EventType, KeyKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ class _Scope:
     site_id: str
     mode: str
     now_ms: int
+    sender: KeyKind
     context: VisitorContext | None = None
 
 
@@ -63,17 +65,19 @@ def ingest(
     mode: str,
     batch: Sequence[ValidEvent],
     now_ms: int,
+    sender: KeyKind = KeyKind.SECRET,
     context: VisitorContext | None = None,
 ) -> IngestResult:
     """Store a batch of validated events for one site and mode, inside the caller's transaction.
 
+    `sender` is the kind of key the batch came with (it scopes `event_id`s, see `duplicates`);
     `context` is the sender's browser (the relay passes it): new sessions keep it, and a bot's
     events flag every session they touch."""
     dialect.lock_site_for_ingestion(connection, site_id)
-    fresh = _drop_duplicates(connection, site_id, mode, batch)
+    fresh = drop_duplicates(connection, site_id, mode, sender, batch)
     if not fresh:
         return IngestResult(accepted=0, duplicates=len(batch))
-    scope = _Scope(site_id=site_id, mode=mode, now_ms=now_ms, context=context)
+    scope = _Scope(site_id=site_id, mode=mode, now_ms=now_ms, sender=sender, context=context)
     new_members = {ids.new_id(ids.EVENT): (index, valid) for index, valid in fresh}
     by_key, started_at, extended = _members_by_key(connection, scope, new_members)
     writer = _Writer(scope, new_data={key: v.event.data for key, (_, v) in new_members.items()})
@@ -83,27 +87,9 @@ def ingest(
             writer.extend(extended[client_key], groups.pop(0))
         for group in groups:
             writer.add(client_key, group, summarize([member.event for member in group.members]))
-    writer.check_nudge_ids(connection, {key: index for key, (index, _) in new_members.items()})
+    writer.settle_nudges(connection, {key: index for key, (index, _) in new_members.items()})
     writer.flush(connection)
     return IngestResult(accepted=len(fresh), duplicates=len(batch) - len(fresh))
-
-
-def _drop_duplicates(
-    connection: Connection, site_id: str, mode: str, batch: Sequence[ValidEvent]
-) -> list[tuple[int, ValidEvent]]:
-    """The batch without events whose `event_id` this site and mode stored already, or that
-    repeat in the batch. Per mode: a test-mode event must never swallow a live one."""
-    candidates = [valid.client_event_id for valid in batch if valid.client_event_id is not None]
-    known = repository.known_client_event_ids
-    seen = known(connection, site_id, mode, candidates) if candidates else set()
-    fresh = []
-    for index, valid in enumerate(batch):
-        if valid.client_event_id is not None:
-            if valid.client_event_id in seen:
-                continue
-            seen.add(valid.client_event_id)
-        fresh.append((index, valid))
-    return fresh
 
 
 def _members_by_key(
@@ -191,6 +177,25 @@ def _stored_member(row: Row[Any]) -> Member:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """A session of this batch that shows a nudge: its shows (stored or new) and its row."""
+
+    session_id: str
+    shows: list[Member]
+    row: dict[str, Any]
+
+    def first_show(self) -> tuple[int, str, str, str, str]:
+        return min(member.sort_key() for member in self.shows)
+
+
+def _winner(claims: list[_Claim]) -> _Claim:
+    """The claim that keeps a nudge: the one whose show is stored already, else the earliest
+    show (ties by the event's own sort key, so arrival order never matters)."""
+    stored = [claim for claim in claims if any(m.session_id is not None for m in claim.shows)]
+    return stored[0] if stored else min(claims, key=_Claim.first_show)
+
+
 @dataclass
 class _Writer:
     """Collects the rows a batch changes, then writes them in a few bulk statements."""
@@ -206,9 +211,8 @@ class _Writer:
     nudge_rows: list[dict[str, Any]] = field(default_factory=list)
     refreshed_sessions: list[str] = field(default_factory=list)
     visitors: set[str] = field(default_factory=set)
-    # nudge id -> (session it is recorded in, the new events showing it)
-    shown_by: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
-    conflicts: list[str] = field(default_factory=list)
+    # nudge id -> every session of this batch that shows it
+    claims: dict[str, list[_Claim]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, client_key: str, group: Group, summary: SessionSummary) -> None:
         session_id = group.session_id or ids.new_id(ids.SESSION, at_ms=summary.started_at)
@@ -312,6 +316,7 @@ class _Writer:
             "session_id": session_id,
             "client_key": client_key,
             "client_event_id": member.client_event_id,
+            "id_scope": id_scope(self.scope.sender, client_key),
             "visitor_id": member.visitor_id,
             "type": event.type,
             "occurred_at": event.occurred_at,
@@ -324,41 +329,49 @@ class _Writer:
     def _add_nudges(
         self, group: Group, summary: SessionSummary, session_id: str, visitor_id: str | None
     ) -> None:
-        new_shows: dict[str, list[str]] = defaultdict(list)
-        for member in group.members:
-            if member.session_id is None and member.event.type == EventType.NUDGE_SHOWN:
-                new_shows[member.event.data["nudge_id"]].append(member.event_id)
+        """Claim each nudge the session shows; `settle_nudges` decides who keeps it."""
         for nudge in summary.nudges:
-            if nudge.nudge_id in self.shown_by:
-                self.conflicts.extend(new_shows[nudge.nudge_id])
-                continue
-            self.shown_by[nudge.nudge_id] = (session_id, new_shows[nudge.nudge_id])
-            self.nudge_rows.append(
-                {
-                    "site_id": self.scope.site_id,
-                    "nudge_id": nudge.nudge_id,
-                    "mode": self.scope.mode,
-                    "session_id": session_id,
-                    "visitor_id": visitor_id,
-                    "type": nudge.type,
-                    "shown_at": nudge.shown_at,
-                    "outcome": nudge.outcome,
-                    "last_interaction_at": nudge.last_interaction_at,
-                    "influenced_conversion": influenced(
-                        nudge.last_interaction_at, summary.purchase_times
-                    ),
-                }
-            )
+            shows = [
+                member
+                for member in group.members
+                if member.event.type == EventType.NUDGE_SHOWN
+                and member.event.data["nudge_id"] == nudge.nudge_id
+            ]
+            row = {
+                "site_id": self.scope.site_id,
+                "nudge_id": nudge.nudge_id,
+                "mode": self.scope.mode,
+                "session_id": session_id,
+                "visitor_id": visitor_id,
+                "type": nudge.type,
+                "shown_at": nudge.shown_at,
+                "outcome": nudge.outcome,
+                "last_interaction_at": nudge.last_interaction_at,
+                "influenced_conversion": influenced(
+                    nudge.last_interaction_at, summary.purchase_times
+                ),
+            }
+            self.claims[nudge.nudge_id].append(_Claim(session_id, shows, row))
 
-    def check_nudge_ids(self, connection: Connection, batch_index: dict[str, int]) -> None:
-        """A nudge id belongs to one session: showing it in another is an error of those events."""
+    def settle_nudges(self, connection: Connection, batch_index: dict[str, int]) -> None:
+        """A nudge id belongs to one session. The session that already stored its show keeps
+        it; a nudge new to the database goes to its earliest show in the batch. Showing it
+        anywhere else is an error of those events — whatever their order in the batch."""
         refreshed = set(self.refreshed_sessions)
-        owners = repository.nudge_owners(connection, self.scope.site_id, list(self.shown_by))
-        for nudge_id, owner in owners.items():
-            if owner not in refreshed:
-                self.conflicts.extend(self.shown_by[nudge_id][1])
-        if self.conflicts:
-            raise NudgeConflict(sorted(batch_index[event_id] for event_id in self.conflicts))
+        owners = repository.nudge_owners(
+            connection, self.scope.site_id, self.scope.mode, list(self.claims)
+        )
+        conflicts: list[str] = []
+        for nudge_id, claims in self.claims.items():
+            owner = owners.get(nudge_id)
+            winner = None if owner is not None and owner not in refreshed else _winner(claims)
+            for claim in claims:
+                if claim is winner:
+                    self.nudge_rows.append(claim.row)
+                else:
+                    conflicts.extend(m.event_id for m in claim.shows if m.session_id is None)
+        if conflicts:
+            raise NudgeConflict(sorted(batch_index[event_id] for event_id in conflicts))
 
     def flush(self, connection: Connection) -> None:
         site_id = self.scope.site_id
@@ -384,7 +397,7 @@ class _Writer:
             value = influenced(row.last_interaction_at, purchases[row.visitor_id])
             if value != bool(row.influenced_conversion):
                 changes[row.nudge_id] = value
-        repository.set_influenced(connection, site_id, changes)
+        repository.set_influenced(connection, site_id, mode, changes)
 
 
 def _visitors_to_revisit(group: Group, summary: SessionSummary, visitor_id: str | None) -> set[str]:

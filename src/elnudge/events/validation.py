@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +19,10 @@ from elnudge.vocabulary import ALIASES, Event, EventType, NudgeType
 MAX_ID_LENGTH = 128
 MAX_URL_LENGTH = 2048
 MAX_TEXT_LENGTH = 512
-MAX_DATA_KEYS = 50
+MAX_DATA_KEYS = 50  # members of `data`, and of every object nested in it
+MAX_DATA_DEPTH = 32  # levels of objects and arrays in `data` (`data` itself is level 1)
+MAX_DATA_ITEMS = 100  # elements of any array in `data`
+MAX_DATA_STRING = 2048  # characters of any string (or member name) in `data`
 ENVELOPE_KEYS = frozenset({"event_id", "session_id", "visitor_id", "event", "ts", "url", "data"})
 NUDGE_KINDS = tuple(kind.value for kind in NudgeType)
 CHECKOUT_STAGES = ("cart", "checkout", "payment", "review")
@@ -33,11 +36,16 @@ _NUDGE_ID = re.compile(NUDGE_ID_PATTERN)
 # What `url` may be: an http(s) URL with a plain ASCII host, or a path (not `//host`). Published
 # as the OpenAPI pattern, so the document and the check agree; it also keeps out everything
 # urlsplit would choke on or silently rewrite (leading blanks, odd hosts, brackets).
+# Control characters (C0, DEL, C1) are never part of a URL: a CR/LF could split a log line or a
+# header wherever the URL is shown again.
+_URL_CHAR = "[^\\x00-\\x1f\\x7f-\\x9f]"
 URL_PATTERN = (
-    "^(?:[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:[/?#][^\\x00]*)?"
-    "|/(?:[^/\\x00][^\\x00]*)?)$"
+    f"^(?:[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:[/?#]{_URL_CHAR}*)?"
+    f"|/(?:[^/\\x00-\\x1f\\x7f-\\x9f]{_URL_CHAR}*)?)$"
 )
+REFERRER_PATTERN = f"^{_URL_CHAR}*$"
 _URL = re.compile(URL_PATTERN)
+_REFERRER = re.compile(REFERRER_PATTERN)
 
 
 class InvalidEvent(ValueError):
@@ -144,13 +152,15 @@ def _require(data: Mapping[str, Any], key: str) -> Any:
 
 
 def _page_view(data: Mapping[str, Any]) -> None:
-    _text(
+    referrer = _text(
         data.get("referrer"),
         "data.referrer",
         required=False,
         limit=MAX_URL_LENGTH,
         allow_empty=True,
     )
+    if referrer is not None and not _REFERRER.fullmatch(referrer):
+        raise InvalidEvent("data.referrer", "data.referrer must not contain control characters.")
     _text(data.get("title"), "data.title", required=False, allow_empty=True)
 
 
@@ -270,6 +280,8 @@ def _occurred_at(value: Any, bounds: TimeBounds, clock_offset_ms: int) -> int:
         occurred_at = parse_timestamp(value) + clock_offset_ms
     except ValueError as error:
         raise InvalidEvent("ts", "ts must be an ISO 8601 timestamp.") from error
+    if occurred_at < 0:
+        raise InvalidEvent("ts", "ts must not be before 1970-01-01T00:00:00Z.")
     if occurred_at > bounds.newest_ms:
         raise InvalidEvent("ts", "ts is more than 5 minutes in the future.")
     if occurred_at < bounds.oldest_ms:
@@ -282,9 +294,38 @@ def _check_data(value: Any) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise InvalidEvent("data", "data must be an object.")
-    if len(value) > MAX_DATA_KEYS:
-        raise InvalidEvent("data", f"data has more than {MAX_DATA_KEYS} members.")
+    _check_nested(value, "data", 1)
     return value
+
+
+def _check_nested(value: Any, field: str, depth: int) -> None:
+    """Bound what `data` may hold anywhere inside it: depth, members, items, string lengths.
+
+    Recursion is safe: it stops at MAX_DATA_DEPTH levels."""
+    if isinstance(value, str):
+        if len(value) > MAX_DATA_STRING:
+            raise InvalidEvent(field, f"{field} is longer than {MAX_DATA_STRING} characters.")
+    elif isinstance(value, dict | list):
+        if depth > MAX_DATA_DEPTH:
+            message = f"data nests deeper than {MAX_DATA_DEPTH} levels at {field}."
+            raise InvalidEvent(field, message)
+        for child, child_field in _children(value, field):
+            _check_nested(child, child_field, depth + 1)
+
+
+def _children(value: dict[str, Any] | list[Any], field: str) -> Iterator[tuple[Any, str]]:
+    """The members of an object or the items of an array, each with its field name."""
+    if isinstance(value, list):
+        if len(value) > MAX_DATA_ITEMS:
+            raise InvalidEvent(field, f"{field} has more than {MAX_DATA_ITEMS} items.")
+        yield from ((item, f"{field}[{index}]") for index, item in enumerate(value))
+        return
+    if len(value) > MAX_DATA_KEYS:
+        raise InvalidEvent(field, f"{field} has more than {MAX_DATA_KEYS} members.")
+    for key, member in value.items():
+        if len(key) > MAX_DATA_STRING:
+            raise InvalidEvent(field, f"A member name in {field} is too long.")
+        yield member, f"{field}.{key}"
 
 
 def validate_envelope(raw: Any, bounds: TimeBounds, *, clock_offset_ms: int = 0) -> ValidEvent:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from elnudge.errors import ApiError
+from elnudge.errors import ApiError, InternalError
 from elnudge.relay import origins, service
 from elnudge.relay.cors import PREFLIGHT_HEADERS, add_cors_headers
 from elnudge.relay.schemas import RelayBatch, RelayResponse
@@ -20,6 +21,7 @@ from elnudge.web.responses import JSONResponse
 from elnudge.web.runtime import Runtime, runtime_of
 
 router = APIRouter(prefix="/v1/relay", tags=["Relay"])
+log = logging.getLogger("elnudge.relay")
 
 _JSON_BODY = {"schema": {"$ref": "#/components/schemas/RelayBatch"}}
 _RESULT = {"application/json": {"schema": {"$ref": "#/components/schemas/RelayResponse"}}}
@@ -54,12 +56,18 @@ async def relay_events(request: Request) -> Response:
     runtime = runtime_of(request)
     try:
         body = await read_json(request, runtime.settings.max_body_bytes)
-        user_agent = request.headers.get("user-agent")
-        origin = request.headers.get("origin")
-        result = await run_in_threadpool(_relay, runtime, body, origin, user_agent)
+        sender = service.Sender(
+            origin=request.headers.get("origin"),
+            user_agent=request.headers.get("user-agent"),
+            address=request.client.host if request.client else "",
+        )
+        result = await run_in_threadpool(_relay, runtime, body, sender)
         response: Response = JSONResponse(result.as_json())
     except ApiError as error:
         response = render(request, error)
+    except Exception:  # rendered here, with CORS, so the SDK can read it and nothing re-raises
+        log.exception("relay.unexpected_error")
+        response = render(request, InternalError("Something went wrong on our side."))
     add_cors_headers(response.headers)
     return response
 
@@ -70,24 +78,29 @@ async def relay_preflight() -> Response:
     return Response(status_code=204, headers=PREFLIGHT_HEADERS)
 
 
-def _relay(
-    runtime: Runtime, body: Any, origin: str | None, user_agent: str | None
-) -> service.RelayResult:
+def _relay(runtime: Runtime, body: Any, sender: service.Sender) -> service.RelayResult:
     settings = runtime.settings
     now_ms = runtime.clock.now_ms()
     parsed = service.parse_body(body, settings)
     with runtime.database.read() as connection:
         principal = service.authenticate_site_key(connection, parsed.site_key, now_ms)
         allowed = origins.allowed_origins(connection, principal.site_id)
-    origins.check_origin(allowed, origin)
-    runtime.relay_limiter.hit(principal.key_id, cost=max(1, len(parsed.events)))
+    origins.check_origin(allowed, sender.origin)
+    cost = max(1, len(parsed.events))
+    # The client's own limit first: a refused client never spends the store's budget.
+    runtime.relay_client_limiter.hit(service.client_bucket(principal, sender), cost=cost)
+    runtime.relay_limiter.hit(principal.key_id, cost=cost)
     valid, errors = service.validate_events(parsed, principal, settings, now_ms)
     result = service.RelayResult(errors=errors)
     if valid:
         # The commit happens here, before the response: an acknowledged event is stored.
         with runtime.database.write() as connection:
             ingested, rejected = service.store(
-                connection, principal, valid, now_ms=now_ms, context=visitor_context(user_agent)
+                connection,
+                principal,
+                valid,
+                now_ms=now_ms,
+                context=visitor_context(sender.user_agent),
             )
         result.accepted, result.duplicates = ingested.accepted, ingested.duplicates
         result.errors.extend(rejected)

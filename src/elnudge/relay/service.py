@@ -6,6 +6,7 @@ Best effort: an invalid event is counted and dropped, never a reason to refuse t
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from elnudge.events.validation import InvalidEvent, ValidEvent, validate_envelop
 from elnudge.keys.service import Principal, authenticate
 from elnudge.timestamps import parse_timestamp
 from elnudge.visitors import VisitorContext
+from elnudge.vocabulary import KeyKind
 
 MAX_REPORTED_ERRORS = 10  # enough to debug an SDK integration, small enough for every response
 
@@ -29,6 +31,22 @@ class InvalidSiteKey(Unauthorized):
     """The relay's 401: the same message for every way a site key can fail."""
 
     MESSAGE = "Invalid site key. Send the site's public key (pk_live_… or pk_test_…) as site_key."
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who sent a relay request, from its headers and connection. Never stored or logged."""
+
+    origin: str | None
+    user_agent: str | None
+    address: str  # the client's IP address ("" when unknown)
+
+
+def client_bucket(principal: Principal, sender: Sender) -> str:
+    """The per-client rate-limit key: a digest of the site key and the client's address, so
+    the address itself is not even held in the limiter (memory or Redis)."""
+    text = f"{principal.key_id}\n{sender.address}".encode()
+    return "client:" + hashlib.blake2b(text, digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +172,7 @@ def store(
                 mode=principal.mode,
                 batch=[event for _, event in pending],
                 now_ms=now_ms,
+                sender=KeyKind.PUBLIC,
                 context=context,
             )
             return result, rejected

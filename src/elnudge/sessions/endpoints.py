@@ -5,7 +5,8 @@ that made it so):
 - `async`, querying the database inline: a list page is one index range scan of at most 201
   rows and a session three indexed lookups, cheaper on the event loop than a thread pool hop;
 - the key lookup and the work share one pooled connection: autocommit for the list (two
-  independent statements), one transaction for a session and its log (one snapshot);
+  independent statements), one snapshot for a session and its log (REPEATABLE READ on
+  PostgreSQL, so an ingest in between cannot make them disagree);
 - no FastAPI dependencies or query parameters in the signature: `parse_query` validates the
   query string with the same pydantic model that documents it.
 """
@@ -67,7 +68,7 @@ async def get_session(
 ) -> JSONResponse:
     """A single session with its full event log and nudge outcomes."""
     runtime = runtime_of(request)
-    with runtime.database.read() as connection:
+    with runtime.database.snapshot() as connection:
         principal = authorize(request, connection, runtime)
         reject_unknown_params(request, ())
         detail = service.get_session(connection, principal, session_id, runtime.clock.now_ms())

@@ -24,6 +24,9 @@ PLANS: dict[str, Plan] = {
 }
 PLAN_NAMES = tuple(PLANS)
 DAY_MS = 86_400_000
+# Enterprise overrides are bounded: ten years is longer than any store asks for, and keeps every
+# window's start well after 1970 (event times before it are refused).
+MAX_OVERRIDE_DAYS = 3650
 
 
 def api_window_days(plan: str, override: int | None) -> int:

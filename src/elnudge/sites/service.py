@@ -72,7 +72,9 @@ def update_site(
     api_window_days: int | None = None,
     storage_days: int | None = None,
 ) -> RowMapping:
-    """Change a site's plan; enterprise sites may also override their windows (in days)."""
+    """Change a site's plan; enterprise sites may also override their windows (in days).
+
+    All or nothing: a bad value changes nothing. Storage never ends before the API window."""
     site = repository.get_site(connection, site_id)
     if site is None:
         raise NotFound(f"No site {site_id!r}.")
@@ -86,11 +88,27 @@ def update_site(
             continue
         if effective_plan != "enterprise":
             raise InvalidRequest("Only enterprise sites can override retention.", param=field)
-        if days < 1:
-            raise InvalidRequest("Retention must be at least one day.", param=field)
+        if not 1 <= days <= plans.MAX_OVERRIDE_DAYS:
+            message = f"{field} must be between 1 and {plans.MAX_OVERRIDE_DAYS} days."
+            raise InvalidRequest(message, param=field)
         values[field] = days
+    _check_storage_covers_window(
+        effective_plan,
+        api_window_days if api_window_days is not None else site["api_window_days"],
+        storage_days if storage_days is not None else site["storage_days"],
+    )
     if values:
         repository.update_site(connection, site_id, **values)
     updated = repository.get_site(connection, site_id)
     assert updated is not None
     return updated
+
+
+def _check_storage_covers_window(
+    plan: str, window_override: int | None, storage_override: int | None
+) -> None:
+    window = plans.api_window_days(plan, window_override)
+    storage = plans.storage_days(plan, storage_override)
+    if storage < window:
+        message = f"storage_days ({storage}) must be at least the API window ({window} days)."
+        raise InvalidRequest(message, param="storage_days")

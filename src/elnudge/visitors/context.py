@@ -1,6 +1,9 @@
 """Visitor context from the User-Agent header, with the maintained `ua-parser` rules.
 
 Only the parsed families are kept; the raw header and the IP address are never stored.
+`ua-parser` runs its rules on the Rust regex engine (`ua-parser-rs`, picked up by itself when
+installed): 0.16 ms for 1 KB of junk against 12.8 ms with Python's `re` (measured in the commit
+that added it), which matters on an endpoint anyone may call.
 """
 
 from __future__ import annotations
@@ -10,7 +13,11 @@ from dataclasses import dataclass
 import ua_parser
 
 MAX_LENGTH = 64  # the columns' width
-MAX_USER_AGENT = 1024  # longer headers are cut before parsing: no regex runs on megabytes
+# Longer headers are cut before parsing: real browsers send 100-300 characters.
+MAX_USER_AGENT = 512
+# Every browser's User-Agent starts with one of these; curl, python-requests, Go-http-client,
+# okhttp, axios, … do not. On the relay such a client is not a shopper: flagged like a bot.
+BROWSER_PREFIXES = ("Mozilla/", "Opera/")
 # ua-parser files crawlers under the device family "Spider".
 SPIDER = "Spider"
 # ua-parser names headless builds as their own browser families (HeadlessChrome, …).
@@ -36,12 +43,18 @@ def _family(value: object) -> str | None:
 
 
 def visitor_context(user_agent: str | None) -> VisitorContext:
-    """Browser, OS and device families of a User-Agent, and whether it is a bot or headless."""
-    result = ua_parser.parse((user_agent or "")[:MAX_USER_AGENT])
+    """Browser, OS and device families of a User-Agent, and whether it is a bot: a crawler, a
+    headless browser, or no browser at all (a missing header, curl, an HTTP library)."""
+    header = (user_agent or "")[:MAX_USER_AGENT]
+    result = ua_parser.parse(header)
     browser = _family(result.user_agent)
     device = _family(result.device)
-    is_bot = device == SPIDER or (
-        browser is not None
-        and (HEADLESS_MARKER in browser.lower() or browser in AUTOMATION_FAMILIES)
+    is_bot = (
+        not header.startswith(BROWSER_PREFIXES)
+        or device == SPIDER
+        or (
+            browser is not None
+            and (HEADLESS_MARKER in browser.lower() or browser in AUTOMATION_FAMILIES)
+        )
     )
     return VisitorContext(browser=browser, os=_family(result.os), device=device, is_bot=is_bot)

@@ -8,8 +8,10 @@ into the route's OpenAPI `parameters`, and its rules are what `parse_query` enfo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any, TypeVar
+from functools import cache
+from typing import Any, TypeVar, get_args
 
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
@@ -32,6 +34,11 @@ def reject_unknown_params(request: Request, allowed: Collection[str]) -> None:
 def parse_query(request: Request, model: type[Model]) -> Model:
     """The query string as `model`; an unknown, repeated or invalid parameter is a 400 naming it."""
     reject_unknown_params(request, _names(model))
+    for name in _integer_names(model):
+        value = request.query_params.get(name)
+        if value is not None and not _PLAIN_INTEGER.fullmatch(value):
+            message = f"Invalid {name}: expected a whole number in plain digits, such as 50."
+            raise InvalidRequest(message, param=name)
     try:
         return model.model_validate(dict(request.query_params))
     except ValidationError as error:
@@ -70,3 +77,18 @@ def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
 
 def _names(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
+
+
+# Integers in a query string are plain decimal digits: pydantic alone would also take `1_0`,
+# `+7`, `7.0`, ` 7 ` and `007`, each a likely typo that deserves a 400 rather than a guess.
+_PLAIN_INTEGER = re.compile(r"0|-?[1-9][0-9]*")
+
+
+@cache
+def _integer_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """The parameters of `model` that are integers (optional or not)."""
+    return tuple(
+        field.alias or name
+        for name, field in model.model_fields.items()
+        if field.annotation is int or int in get_args(field.annotation)
+    )

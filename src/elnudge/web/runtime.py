@@ -18,8 +18,10 @@ class Runtime:
     database: Database
     clock: Clock
     api_limiter: RateLimiter
-    # Counts events, not requests: 10,000 events/min per public site key (PRODUCT.md §3).
+    # Counts events, not requests: per public site key (PRODUCT.md §3)...
     relay_limiter: RateLimiter
+    # ...and per client address and site key (the address lives only in the limiter's window).
+    relay_client_limiter: RateLimiter
 
 
 def runtime_of(request: Request) -> Runtime:
