@@ -20,7 +20,8 @@ from elnudge.events.validation import TimeBounds, validate_envelope
 from elnudge.nudges.outcomes import influenced
 from elnudge.sessions.summary import summarize
 from elnudge.simulate import simulate_sessions
-from elnudge.simulate.traffic import DAY_MS, HOUR_MS, HOURLY_WEIGHTS
+from elnudge.simulate.traffic import HOURLY_WEIGHTS
+from elnudge.timestamps import DAY_MS, HOUR_MS
 from elnudge.vocabulary import KeyKind
 
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

@@ -18,7 +18,7 @@ from bench.load import Loader
 from bench.targets import DATA_DIR, PG_ADMIN_URL, Target, parse_target
 from elnudge.db import create_database
 from elnudge.db.migrate import upgrade
-from elnudge.sites.service import create_site
+from elnudge.provisioning import create_site
 
 SITE_SHARES = (0.55, 0.25, 0.15, 0.05)  # one big store and a tail, as on a shared install
 DAYS = 90

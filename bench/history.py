@@ -24,8 +24,8 @@ from elnudge.db.migrate import upgrade
 from elnudge.events.batch import validate_batch
 from elnudge.events.service import ingest
 from elnudge.keys.service import Principal, authenticate
+from elnudge.provisioning import create_site
 from elnudge.simulate import simulate_sessions
-from elnudge.sites.service import create_site
 from elnudge.timestamps import parse_timestamp
 
 NOW = parse_timestamp("2026-05-01T12:00:00Z")

@@ -25,7 +25,7 @@ from bench.queries import list_sql
 from bench.targets import RESULTS_DIR, Target, parse_target
 from elnudge.db import Database, create_database
 from elnudge.sessions.cursor import Cursor, encode_cursor
-from elnudge.timestamps import format_timestamp_ms
+from elnudge.timestamps import DAY_MS, format_timestamp_ms
 
 DEEP_OFFSET = 100_000
 NUDGE_EVENT_TYPES = "(NUDGE_SHOWN,NUDGE_CLICKED,NUDGE_DISMISSED,NUDGE_CHAT_OPENED)"
@@ -64,7 +64,7 @@ def prepare(target: Target, database: Database, deep_offset: int = DEEP_OFFSET) 
     manifest = target.manifest()
     site = manifest["sites"][0]  # type: ignore[index]
     to_ms = int(manifest["generated_at_ms"])  # type: ignore[call-overload]
-    from_ms = to_ms - 89 * 86_400_000  # inside the 90-day window of the scale plan
+    from_ms = to_ms - 89 * DAY_MS  # inside the 90-day window of the scale plan
     is_bot = "false" if target.backend == "postgres" else "0"
     with database.engine.connect() as connection:
         deep = connection.exec_driver_sql(

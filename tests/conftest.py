@@ -17,18 +17,21 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
-from elnudge.app import build_runtime, create_app
+from elnudge.app import create_app
 from elnudge.clock import FrozenClock
 from elnudge.config import Settings
 from elnudge.db import Database, create_database
 from elnudge.db.migrate import upgrade
-from elnudge.sites.service import CreatedSite, create_site
+from elnudge.provisioning import CreatedSite, create_site
+from elnudge.runtime import Runtime, build_runtime
 from elnudge.timestamps import parse_timestamp
-from elnudge.web.runtime import Runtime
 from tests.storefront import Relay, ShopApi
 
-# No Hypothesis deadline anywhere: a deadline is a timed assertion, and a loaded CI core is slow.
-hypothesis.settings.register_profile("elnudge", deadline=None)
+# No Hypothesis deadline or "too slow" check anywhere: both are timed assertions, and a loaded
+# CI core is slow.
+hypothesis.settings.register_profile(
+    "elnudge", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
 hypothesis.settings.load_profile("elnudge")
 
 POSTGRES_ADMIN_URL = os.environ.get(

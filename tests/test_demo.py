@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from elnudge.config import Settings
 from elnudge.demo import create_demo_site
-from elnudge.web.runtime import Runtime
+from elnudge.runtime import Runtime
 from tests.storefront import ShopApi
 
 
@@ -22,3 +22,20 @@ def test_demo_site_is_full_of_browsable_sessions(
     busiest = max(sessions, key=lambda s: s["page_count"])
     detail = shop.detail(busiest["id"])
     assert len(detail["events"]) >= busiest["page_count"]
+
+
+def test_demo_batches_follow_the_batch_setting(runtime: Runtime, client: TestClient) -> None:
+    small = runtime.settings.model_copy(update={"max_batch_events": 7})
+    site = create_demo_site(runtime.database, runtime.clock, small, days=1, sessions_per_day=10)
+    big = create_demo_site(
+        runtime.database, runtime.clock, runtime.settings, days=1, sessions_per_day=10
+    )
+
+    def stored(key: str) -> list[tuple[int, int, bool]]:
+        return [
+            (s["page_count"], s["intent_score"], s["converted"])
+            for s in ShopApi(client, key).walk(limit=200)
+        ]
+
+    # Split into batches of 7 (long sessions across batches), the same sessions are stored.
+    assert stored(site.secret_key_live) == stored(big.secret_key_live)

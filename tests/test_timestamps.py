@@ -1,4 +1,4 @@
-"""Timestamps in and out (PRODUCT.md §4)."""
+"""Timestamps in and out (docs/api.md, Time)."""
 
 from __future__ import annotations
 

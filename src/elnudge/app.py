@@ -12,21 +12,20 @@ from pydantic import BaseModel
 from starlette.responses import RedirectResponse
 
 from elnudge import __version__
-from elnudge.clock import Clock, SystemClock
 from elnudge.config import Settings
-from elnudge.db import Database, create_database
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
+from elnudge.events.schemas import event_batch_model
 from elnudge.relay import endpoints as relay_routes
+from elnudge.relay.schemas import RelayResponse, relay_batch_model
+from elnudge.runtime import Runtime, build_runtime
 from elnudge.sdk import router as sdk_router
 from elnudge.sessions import endpoints as session_routes
 from elnudge.storefront import ShopConfig, create_storefront
 from elnudge.web.docs import REQUEST_ID_HEADER, finish_document
 from elnudge.web.errors import install_error_handlers
-from elnudge.web.ratelimit import RateLimiter
 from elnudge.web.request_id import RequestIdMiddleware
 from elnudge.web.responses import JSONResponse
-from elnudge.web.runtime import Runtime
 
 DESCRIPTION = """Sessions, intent scores and nudges of your store.
 
@@ -36,25 +35,6 @@ scope every request. Errors are `{"error", "message", "param", "request_id"}`.""
 
 class HealthStatus(BaseModel):
     status: Literal["ok"]
-
-
-def build_runtime(
-    settings: Settings, *, database: Database | None = None, clock: Clock | None = None
-) -> Runtime:
-    return Runtime(
-        settings=settings,
-        database=database or create_database(settings.database_url),
-        clock=clock or SystemClock(),
-        api_limiter=RateLimiter(
-            settings.rate_limit or f"{settings.rate_limit_per_minute}/minute", settings.redis_url
-        ),
-        relay_limiter=RateLimiter(
-            f"{settings.relay_rate_limit_per_minute}/minute", settings.redis_url
-        ),
-        relay_client_limiter=RateLimiter(
-            f"{settings.relay_client_rate_limit_per_minute}/minute", settings.redis_url
-        ),
-    )
 
 
 def create_app(
@@ -102,7 +82,7 @@ def create_app(
     async def healthz() -> JSONResponse:  # async: a plain def would cost a thread pool hop
         return JSONResponse({"status": "ok"})
 
-    app.openapi = lambda: _openapi(app, event_routes.OPENAPI_MODELS + relay_routes.OPENAPI_MODELS)  # type: ignore[method-assign]
+    app.openapi = lambda: _openapi(app, runtime.settings)  # type: ignore[method-assign]
     return app
 
 
@@ -111,17 +91,19 @@ async def _to_shop(request: Request) -> RedirectResponse:
     return RedirectResponse("/shop/")
 
 
-def _openapi(app: FastAPI, extra_models: tuple[type[BaseModel], ...]) -> dict[str, Any]:
-    """FastAPI's document, plus the models of bodies we validate by hand."""
+def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
+    """FastAPI's document, plus the models of bodies we validate by hand, and the settings'
+    values wherever the document names them."""
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    for model in extra_models:
+    models = (event_batch_model(settings), relay_batch_model(settings), RelayResponse)
+    for model in models:
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(model_schema.pop("$defs", {}))
         components[model.__name__] = model_schema
-    app.openapi_schema = finish_document(schema)
+    app.openapi_schema = finish_document(schema, settings)
     return schema

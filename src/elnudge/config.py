@@ -21,7 +21,7 @@ class Settings(BaseSettings):
     relay_rate_limit_per_minute: int = 10_000
     # Per client address and site key, so one client cannot spend a store's whole relay budget.
     relay_client_rate_limit_per_minute: int = 1_000
-    # How long a rolled key keeps working (PRODUCT.md §2).
+    # How long a rolled key keeps working (docs/api.md, Ids and Keys).
     key_roll_grace_seconds: int = 3600
     max_body_bytes: int = 1024 * 1024
     max_batch_events: int = 1000
@@ -29,7 +29,6 @@ class Settings(BaseSettings):
     max_future_skew_seconds: int = 300
     # The server upgrades the schema on start; `elnudge serve` does it once before forking workers.
     migrate_on_start: bool = True
-    log_level: str = "info"
     # `elnudge demo` sets this to its demo site's public key to serve the demo shop at /shop;
     # unset (the default) the app serves the API alone.
     shop_site_key: str | None = None

@@ -12,21 +12,26 @@ from elnudge.db import Database
 from elnudge.events.batch import validate_batch
 from elnudge.events.service import ingest_all_or_nothing
 from elnudge.keys.service import authenticate
+from elnudge.provisioning import CreatedSite, create_site
 from elnudge.simulate import simulate_sessions
-from elnudge.sites.service import CreatedSite, create_site
-
-BATCH_EVENTS = 1000
+from elnudge.vocabulary import KeyKind
 
 
-def _batches(days: int, per_day: int, end: datetime, seed: int) -> Iterator[list[dict[str, Any]]]:
-    """Simulated envelopes in batches of at most BATCH_EVENTS, sessions kept whole."""
+def _batches(
+    days: int, per_day: int, end: datetime, seed: int, size: int
+) -> Iterator[list[dict[str, Any]]]:
+    """Simulated envelopes in batches of at most `size`, sessions kept whole where they fit
+    (a longer one is split: its later events join it like late events do)."""
     batch: list[dict[str, Any]] = []
     start = end - timedelta(days=days)
     for session in simulate_sessions(seed=seed, start=start, days=days, sessions_per_day=per_day):
-        if batch and len(batch) + len(session.events) > BATCH_EVENTS:
+        if batch and len(batch) + len(session.events) > size:
             yield batch
             batch = []
         batch.extend(session.events)
+        while len(batch) > size:
+            yield batch[:size]
+            batch = batch[size:]
     if batch:
         yield batch
 
@@ -49,9 +54,11 @@ def create_demo_site(
     now_ms = clock.now_ms()
     with database.write() as connection:
         site = create_site(connection, name="Demo Shop", plan="growth", now_ms=now_ms)
-        principal = authenticate(connection, site.secret_key_live, kind="secret", now_ms=now_ms)
+        principal = authenticate(
+            connection, site.secret_key_live, kind=KeyKind.SECRET, now_ms=now_ms
+        )
     end = datetime.fromtimestamp(now_ms / 1000, UTC) - timedelta(minutes=1)
-    for raw_events in _batches(days, sessions_per_day, end, seed):
+    for raw_events in _batches(days, sessions_per_day, end, seed, settings.max_batch_events):
         batch = validate_batch({"events": raw_events}, principal, settings, now_ms)
         with database.write() as connection:
             ingest_all_or_nothing(connection, principal=principal, batch=batch, now_ms=now_ms)

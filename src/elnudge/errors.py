@@ -1,4 +1,4 @@
-"""The API's error hierarchy (PRODUCT.md §10). Each error carries its status and code."""
+"""The API's error hierarchy (docs/api.md, "Errors"). Each error carries its status and code."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Prefixed ULID identifiers: `sess_01HY…`, `nudg_01HY…` (PRODUCT.md §2)."""
+"""Prefixed ULID identifiers: `sess_01HY…`, `nudg_01HY…` (docs/api.md, Ids and Keys)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ NUDGE = "nudg_"
 EVENT = "evt_"
 KEY = "key_"
 REQUEST = "req_"
+# The alphabet of API keys' random part and of other short random tokens.
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
 def new_id(prefix: str, at_ms: int | None = None) -> str:

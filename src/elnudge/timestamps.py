@@ -1,4 +1,4 @@
-"""Parsing and formatting of API timestamps (PRODUCT.md §4). Stored times are UTC epoch ms."""
+"""Parsing and formatting of API timestamps (docs/api.md, Time). Stored times are UTC epoch ms."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ _MIN_MS = -62_135_596_800_000
 _MAX_MS = 253_402_300_799_999
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+SECOND_MS = 1000
+MINUTE_MS = 60 * SECOND_MS
+HOUR_MS = 60 * MINUTE_MS
+DAY_MS = 24 * HOUR_MS
+_DAY_SECONDS = DAY_MS // SECOND_MS
+
 
 def parse_timestamp(text: str) -> int:
     """UTC epoch milliseconds for an ISO 8601 string; raises ValueError on anything else.
@@ -48,7 +54,7 @@ def parse_timestamp(text: str) -> int:
 def to_ms(moment: datetime) -> int:
     """Epoch milliseconds of an aware datetime, exactly (no float rounding)."""
     delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    return (delta.days * _DAY_SECONDS + delta.seconds) * SECOND_MS + delta.microseconds // 1000
 
 
 @lru_cache(maxsize=1024)
@@ -56,7 +62,7 @@ def _day_prefix(days: int) -> str:
     """`2026-04-29T` for a day number since the epoch (a page spans few days: cached).
 
     Fields by hand: strftime's %Y does not zero-pad years before 1000 on every platform."""
-    day = datetime.fromtimestamp(days * 86_400, UTC)
+    day = datetime.fromtimestamp(days * _DAY_SECONDS, UTC)
     return f"{day.year:04d}-{day.month:02d}-{day.day:02d}T"
 
 
@@ -69,7 +75,7 @@ def format_timestamp(ms: int) -> str:
     """`2026-04-29T10:14:32Z`: UTC, second precision (the fraction is dropped, not rounded)."""
     # Runs twice per listed session: joining cached pieces is ~3x faster than formatting
     # the fields (which was itself ~3x faster than strftime).
-    days, seconds = divmod(ms // 1000, 86_400)
+    days, seconds = divmod(ms // SECOND_MS, _DAY_SECONDS)
     minute, second = divmod(seconds, 60)
     return _day_prefix(days) + _CLOCK_MINUTES[minute] + _CLOCK_SECONDS[second]
 
@@ -77,3 +83,12 @@ def format_timestamp(ms: int) -> str:
 def format_timestamp_ms(ms: int) -> str:
     """`2026-04-29T10:14:32.123Z`: the stored precision, for cursors and logs."""
     return format_timestamp(ms)[:-1] + f".{ms % 1000:03d}Z"
+
+
+def describe_seconds(seconds: int) -> str:
+    """A duration for people, from a setting: `5 minutes`, `1 hour`, `90 seconds`."""
+    for unit, size in (("day", _DAY_SECONDS), ("hour", HOUR_MS // 1000), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}" + ("s" if count != 1 else "")
+    return f"{seconds} second" + ("s" if seconds != 1 else "")

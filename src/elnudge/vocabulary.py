@@ -99,3 +99,9 @@ class Event:
     def path(self) -> str:
         """The URL's path without its query string."""
         return self.url.split("?", 1)[0]
+
+    @property
+    def page(self) -> str:
+        """The page as `page_count` counts pages: the path without query or fragment, and
+        without a trailing slash except for `/` itself."""
+        return self.path.split("#", 1)[0].rstrip("/") or "/"

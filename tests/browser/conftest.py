@@ -21,12 +21,13 @@ import pytest
 import uvicorn
 from sqlalchemy import select
 
-from elnudge.app import build_runtime, create_app
+from elnudge.app import create_app
 from elnudge.config import Settings
 from elnudge.db import Database, create_database
 from elnudge.db.migrate import upgrade
 from elnudge.db.tables import events, sessions
-from elnudge.sites.service import CreatedSite, create_site
+from elnudge.provisioning import CreatedSite, create_site
+from elnudge.runtime import build_runtime
 from elnudge.storefront import ShopConfig, create_storefront
 
 CHROMIUM = os.environ.get("ELNUDGE_TEST_CHROMIUM", "/usr/bin/chromium")

@@ -6,7 +6,7 @@ import orjson
 from typer.testing import CliRunner
 
 from elnudge.cli.main import app
-from elnudge.sites.service import CreatedSite
+from elnudge.provisioning import CreatedSite
 
 
 def _update(database_url: str, *args: str) -> dict[str, object]:

@@ -55,6 +55,12 @@ def test_bad_plan_is_a_clear_error(database_url: str) -> None:
     assert result.returncode == 1 and "Unknown plan" in result.stderr
 
 
+def test_keys_create_refuses_an_unknown_kind_naming_the_flag(database_url: str) -> None:
+    site = run_json(database_url, "sites", "create", "--name", "Kinds")
+    refused = run(database_url, "keys", "create", site["site_id"], "--kind", "publik", check=False)
+    assert refused.returncode == 2 and "--kind" in refused.stderr
+
+
 def test_keys_lifecycle(database_url: str) -> None:
     site = run_json(database_url, "sites", "create", "--name", "Keys")
     issued = run_json(database_url, "keys", "create", site["site_id"], "--mode", "test")

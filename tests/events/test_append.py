@@ -15,9 +15,9 @@ from sqlalchemy import select, update
 
 from elnudge.db.tables import events, nudges, sessions
 from elnudge.events import service
-from elnudge.sites.service import create_site
+from elnudge.provisioning import create_site
+from elnudge.runtime import Runtime
 from elnudge.timestamps import format_timestamp_ms, parse_timestamp
-from elnudge.web.runtime import Runtime
 from tests.reliability.test_concurrency import check_sessions
 from tests.storefront import (
     ShopApi,
@@ -114,7 +114,9 @@ def _check_against_recomputation(runtime: Runtime, site_id: str) -> None:
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(seed=st.integers(0, 100_000), cuts=st.lists(st.integers(1, 80), max_size=8))
 def test_batches_split_anywhere_store_what_one_batch_stores(

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from elnudge.db.tables import events
-from elnudge.sites.service import CreatedSite
-from elnudge.web.runtime import Runtime
+from elnudge.provisioning import CreatedSite
+from elnudge.runtime import Runtime
 from tests.storefront import ShopApi, add_to_cart, envelope, page_view, purchase
 
 

@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from elnudge.app import build_runtime, create_app
+from elnudge.app import create_app
 from elnudge.clock import FrozenClock
 from elnudge.config import Settings
 from elnudge.db import Database
-from elnudge.sites.service import CreatedSite, create_site
+from elnudge.provisioning import CreatedSite, create_site
+from elnudge.runtime import build_runtime
 from tests.storefront import Relay, page_view
 
 NOW = "2026-05-01T12:00:00Z"
@@ -76,7 +77,9 @@ def mangled_envelopes(draw: st.DrawFn) -> Any:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     events=st.lists(mangled_envelopes(), max_size=4),

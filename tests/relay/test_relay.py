@@ -7,9 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from elnudge.db.tables import events, sessions
+from elnudge.provisioning import CreatedSite
 from elnudge.relay.schemas import RelayResponse
-from elnudge.sites.service import CreatedSite
-from elnudge.web.runtime import Runtime
+from elnudge.runtime import Runtime
 from tests.storefront import ORIGIN, Relay, ShopApi, add_to_cart, envelope, page_view, purchase
 
 NOW = "2026-05-01T12:00:00Z"  # the frozen clock of the `runtime` fixture
@@ -183,7 +183,7 @@ def test_visitor_context_is_kept_but_not_the_ip(
 
 
 def test_allow_list_of_origins(relay: Relay, runtime: Runtime, site: CreatedSite) -> None:
-    from elnudge.relay.origins import set_allowed_origins
+    from elnudge.sites.origins import set_allowed_origins
 
     with runtime.database.write() as connection:
         set_allowed_origins(connection, site.site_id, [ORIGIN + "/", "https://m.shop.example"])
@@ -219,7 +219,7 @@ def test_the_relay_is_in_the_openapi_document(client: TestClient) -> None:
 def test_sites_are_isolated(
     client: TestClient, runtime: Runtime, relay: Relay, site: CreatedSite
 ) -> None:
-    from elnudge.sites.service import create_site
+    from elnudge.provisioning import create_site
 
     with runtime.database.write() as connection:
         other = create_site(connection, name="Other", plan="starter", now_ms=runtime.clock.now_ms())

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from elnudge.sites.service import CreatedSite, create_site
+from elnudge.provisioning import CreatedSite, create_site
+from elnudge.runtime import Runtime
 from elnudge.timestamps import format_timestamp
-from elnudge.web.runtime import Runtime
 from tests.storefront import ShopApi, envelope, nudge_shown, page_view, purchase
 
 

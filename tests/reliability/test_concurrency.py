@@ -13,12 +13,12 @@ from sqlalchemy import func, select
 
 from elnudge.app import create_app
 from elnudge.db.tables import events, sessions
+from elnudge.provisioning import CreatedSite
+from elnudge.runtime import Runtime
 from elnudge.sessions.sessionize import INACTIVITY_MS as GAP
 from elnudge.sessions.summary import summarize
-from elnudge.sites.service import CreatedSite
 from elnudge.timestamps import format_timestamp_ms
 from elnudge.vocabulary import Event
-from elnudge.web.runtime import Runtime
 from tests.storefront import add_to_cart, page_view, purchase
 
 WRITERS = 8

@@ -26,7 +26,7 @@ from sqlalchemy.engine import make_url
 
 from elnudge.db import create_database
 from elnudge.db.tables import events, sessions
-from elnudge.sites.service import create_site
+from elnudge.provisioning import create_site
 from elnudge.timestamps import format_timestamp_ms
 from tests.reliability.test_concurrency import check_sessions
 from tests.storefront import page_view

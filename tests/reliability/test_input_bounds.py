@@ -12,19 +12,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from elnudge.app import build_runtime, create_app
+from elnudge.app import create_app
 from elnudge.clock import FrozenClock
 from elnudge.config import Settings
 from elnudge.db import Database
 from elnudge.errors import InvalidRequest
-from elnudge.events.validation import (
-    MAX_DATA_DEPTH,
-    InvalidEvent,
-    TimeBounds,
-    validate_envelope,
-)
-from elnudge.sites.service import CreatedSite, create_site, update_site
-from elnudge.web.runtime import Runtime
+from elnudge.events.payloads import InvalidEvent
+from elnudge.events.validation import MAX_DATA_DEPTH, TimeBounds, validate_envelope
+from elnudge.provisioning import CreatedSite, create_site
+from elnudge.runtime import Runtime, build_runtime
+from elnudge.sites.service import update_site
 from tests.storefront import Relay, ShopApi, envelope, page_view
 
 T = "2026-05-01T11:50:00Z"

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
 from elnudge.db.tables import events, nudges, sessions
-from elnudge.web.runtime import Runtime
+from elnudge.runtime import Runtime
 from tests.reliability.tenants import Tenant, make_tenants, without_request_id
 from tests.storefront import envelope, nudge_reaction, page_view
 

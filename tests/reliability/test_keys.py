@@ -12,8 +12,8 @@ from sqlalchemy import select, text
 from elnudge.db.tables import metadata
 from elnudge.keys.service import revoke_key, roll_key
 from elnudge.keys.tokens import generate_key, hash_key
-from elnudge.sites.service import CreatedSite
-from elnudge.web.runtime import Runtime
+from elnudge.provisioning import CreatedSite
+from elnudge.runtime import Runtime
 from tests.reliability.tenants import new_site, without_request_id
 from tests.storefront import page_view
 

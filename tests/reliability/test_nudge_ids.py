@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from elnudge.sites.service import CreatedSite
+from elnudge.provisioning import CreatedSite
 from tests.storefront import Relay, ShopApi, nudge_reaction, nudge_shown, page_view, purchase
 
 NUDGE = "nudg_01J1AAAAAAAAAAAAAAAAAAAAAA"

@@ -22,9 +22,8 @@ from hypothesis.stateful import (
 from sqlalchemy import select
 
 from elnudge.db.tables import sessions
-from elnudge.sites.plans import DAY_MS
-from elnudge.timestamps import format_timestamp_ms
-from elnudge.web.runtime import Runtime
+from elnudge.runtime import Runtime
+from elnudge.timestamps import DAY_MS, format_timestamp_ms
 from tests.reliability.tenants import new_site
 from tests.storefront import ShopApi, page_view
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from elnudge.sites.service import CreatedSite
+from elnudge.provisioning import CreatedSite
 from tests.storefront import Relay, ShopApi, page_view, purchase
 
 T = "2026-05-01T11:50:00Z"

@@ -13,11 +13,11 @@ from elnudge.clock import FrozenClock
 from elnudge.db import create_database
 from elnudge.db.migrate import upgrade
 from elnudge.db.tables import events, nudges, sessions
+from elnudge.provisioning import create_site
 from elnudge.retention import purge as purge_module
-from elnudge.sites.plans import DAY_MS, PLANS
-from elnudge.sites.service import create_site
-from elnudge.timestamps import format_timestamp_ms
-from elnudge.web.runtime import Runtime
+from elnudge.runtime import Runtime
+from elnudge.sites.plans import PLANS
+from elnudge.timestamps import DAY_MS, format_timestamp_ms
 from tests.reliability.tenants import new_site
 from tests.storefront import ShopApi, nudge_shown, page_view
 
@@ -58,8 +58,9 @@ def seed_old_and_new(url: str, clock: FrozenClock, count: int) -> str:
     upgrade(database)
     with database.write() as connection:
         site = create_site(connection, name="Old", plan="starter", now_ms=clock.now_ms())
-    from elnudge.app import build_runtime, create_app
+    from elnudge.app import create_app
     from elnudge.config import Settings
+    from elnudge.runtime import build_runtime
 
     ingest_clock = FrozenClock(clock.now_ms() - 80 * DAY_MS)  # events are checked against it
     runtime = build_runtime(Settings(database_url=url), database=database, clock=ingest_clock)

@@ -37,9 +37,9 @@ from schemathesis.generation.hypothesis.builder import (
 
 from elnudge.app import create_app
 from elnudge.config import Settings
-from elnudge.sites.service import CreatedSite
+from elnudge.provisioning import CreatedSite
+from elnudge.runtime import Runtime
 from elnudge.timestamps import format_timestamp, parse_timestamp
-from elnudge.web.runtime import Runtime
 from tests.storefront import ShopApi, page_view, purchase
 
 EXAMPLES = int(os.environ.get("ELNUDGE_FUZZ_EXAMPLES", "100"))

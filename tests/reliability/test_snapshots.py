@@ -10,8 +10,9 @@ from sqlalchemy import event
 from elnudge.events.batch import validate_batch
 from elnudge.events.service import ingest_all_or_nothing
 from elnudge.keys.service import authenticate
-from elnudge.sites.service import CreatedSite
-from elnudge.web.runtime import Runtime
+from elnudge.provisioning import CreatedSite
+from elnudge.runtime import Runtime
+from elnudge.vocabulary import KeyKind
 from tests.storefront import ShopApi, page_view
 
 
@@ -29,7 +30,9 @@ def test_an_ingest_between_the_session_and_its_log_is_not_seen_by_either(
         fired.append(True)
         now_ms = runtime.clock.now_ms()
         with runtime.database.write() as connection:
-            principal = authenticate(connection, site.secret_key_live, kind="secret", now_ms=now_ms)
+            principal = authenticate(
+                connection, site.secret_key_live, kind=KeyKind.SECRET, now_ms=now_ms
+            )
             batch = validate_batch({"events": [late]}, principal, runtime.settings, now_ms)
             ingest_all_or_nothing(connection, principal=principal, batch=batch, now_ms=now_ms)
 

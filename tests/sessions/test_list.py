@@ -10,9 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from elnudge.clock import FrozenClock
-from elnudge.sites.service import CreatedSite
+from elnudge.provisioning import CreatedSite
+from elnudge.runtime import Runtime
 from elnudge.timestamps import format_timestamp_ms, parse_timestamp
-from elnudge.web.runtime import Runtime
 from tests.storefront import ShopApi, page_view
 
 BASE = datetime(2026, 4, 20, tzinfo=UTC)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,7 @@ import pytest
 from ulid import ULID
 
 import elnudge.simulate
-from elnudge.events.validation import EVENT_TYPES
+from elnudge.events.payloads import EVENT_TYPES
 from elnudge.simulate import CATALOGUE, SimulatedSession, simulate_sessions
 from elnudge.vocabulary import NUDGE_EVENTS, EventType, NudgeType
 
@@ -278,9 +277,6 @@ def test_naive_start_is_utc() -> None:
 
 
 @pytest.mark.slow
-def test_thirty_days_of_traffic_simulate_in_well_under_five_seconds() -> None:
-    began = time.perf_counter()
-    sessions = simulate(seed=5, days=30, per_day=300)
-    elapsed = time.perf_counter() - began
-    assert len(sessions) == 9_000
-    assert elapsed < 5.0
+def test_thirty_days_of_traffic_is_the_demo_s_nine_thousand_sessions() -> None:
+    # How fast it runs is the benchmarks' business (no timed assertions in tests).
+    assert len(simulate(seed=5, days=30, per_day=300)) == 9_000

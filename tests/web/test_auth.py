@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from elnudge.clock import FrozenClock
 from elnudge.keys import service as keys
 from elnudge.keys.tokens import generate_key
-from elnudge.sites.service import CreatedSite
-from elnudge.web.runtime import Runtime
+from elnudge.provisioning import CreatedSite
+from elnudge.runtime import Runtime
+from elnudge.vocabulary import KeyKind, Mode
 
 ROUTES = [
     ("GET", "/v1/sessions"),
@@ -46,7 +47,9 @@ def bad_credentials(site: CreatedSite) -> list[dict[str, str]]:
         {"Authorization": f"Bearer {key.upper()}"},
         {"Authorization": f"Bearer  {key}"},
         {"Authorization": f"Bearer {site.site_key_live}"},  # a public key
-        {"Authorization": f"Bearer {generate_key('secret', 'live')}"},  # well-formed, unknown
+        {
+            "Authorization": f"Bearer {generate_key(KeyKind.SECRET, Mode.LIVE)}"
+        },  # well-formed, unknown
         {"X-Api-Key": key},
     ]
 
@@ -74,7 +77,7 @@ def test_rolled_key_works_until_the_grace_period_ends(
     old = {"Authorization": f"Bearer {site.secret_key_live}"}
     with runtime.database.write() as connection:
         key_id = keys.authenticate(
-            connection, site.secret_key_live, kind="secret", now_ms=clock.now_ms()
+            connection, site.secret_key_live, kind=KeyKind.SECRET, now_ms=clock.now_ms()
         ).key_id
         new = keys.roll_key(connection, key_id, now_ms=clock.now_ms(), grace_seconds=3600)
     new_headers = {"Authorization": f"Bearer {new.token}"}
@@ -94,7 +97,7 @@ def test_revoked_key_stops_at_once(
     assert client.get("/v1/sessions", headers=headers).status_code == 200
     with runtime.database.write() as connection:
         principal = keys.authenticate(
-            connection, site.secret_key_live, kind="secret", now_ms=clock.now_ms()
+            connection, site.secret_key_live, kind=KeyKind.SECRET, now_ms=clock.now_ms()
         )
         keys.revoke_key(connection, principal.key_id, now_ms=clock.now_ms())
     assert client.get("/v1/sessions", headers=headers).status_code == 401

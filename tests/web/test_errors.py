@@ -6,13 +6,13 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from elnudge.app import build_runtime, create_app
+from elnudge.app import create_app
 from elnudge.clock import FrozenClock
 from elnudge.config import Settings
 from elnudge.db import Database
-from elnudge.sites.service import CreatedSite, create_site
+from elnudge.provisioning import CreatedSite, create_site
+from elnudge.runtime import Runtime, build_runtime
 from elnudge.timestamps import format_timestamp_ms
-from elnudge.web.runtime import Runtime
 from tests.storefront import ShopApi, page_view
 
 

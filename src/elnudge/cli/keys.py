@@ -12,6 +12,7 @@ from elnudge.config import Settings
 from elnudge.keys import repository, service
 from elnudge.keys.service import IssuedKey
 from elnudge.timestamps import format_timestamp
+from elnudge.vocabulary import KeyKind, Mode
 
 app = typer.Typer(help="Issue, list, roll and revoke API keys.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -36,13 +37,13 @@ def _show(issued: IssuedKey, as_json: bool) -> None:
 @app.command()
 def create(
     site_id: str,
-    mode: Annotated[str, typer.Option(help="live or test.")] = "live",
-    kind: Annotated[str, typer.Option(help="secret (REST API) or public (storefront).")] = "secret",
+    mode: Annotated[Mode, typer.Option(help="Which data the key sees.")] = Mode.LIVE,
+    kind: Annotated[
+        KeyKind, typer.Option(help="secret (REST API) or public (storefront relay).")
+    ] = KeyKind.SECRET,
     as_json: JsonFlag = False,
 ) -> None:
     """Issue a new key for a site."""
-    if mode not in ("live", "test") or kind not in ("secret", "public"):
-        raise typer.BadParameter("mode is live or test; kind is secret or public.")
     with database() as db, db.write() as connection:
         issued = service.issue_key(
             connection, site_id=site_id, mode=mode, kind=kind, now_ms=clock.now_ms()

@@ -8,8 +8,9 @@ import typer
 from rich.table import Table
 
 from elnudge.cli.context import clock, console, database, print_json
-from elnudge.relay.origins import allowed_origins, set_allowed_origins
+from elnudge.provisioning import create_site
 from elnudge.sites import repository, service
+from elnudge.sites.origins import allowed_origins, set_allowed_origins
 from elnudge.sites.plans import PLAN_NAMES
 
 app = typer.Typer(help="Create and change sites (stores).", no_args_is_help=True)
@@ -24,7 +25,7 @@ def create(
 ) -> None:
     """Create a site with a secret and a public key for each mode. Keys are shown only now."""
     with database() as db, db.write() as connection:
-        site = service.create_site(connection, name=name, plan=plan, now_ms=clock.now_ms())
+        site = create_site(connection, name=name, plan=plan, now_ms=clock.now_ms())
     keys = {
         "secret_key_live": site.secret_key_live,
         "secret_key_test": site.secret_key_test,

@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import BindParameter, bindparam
-from sqlalchemy.engine import Connection, CursorResult, Dialect
+from sqlalchemy.engine import Connection, CursorResult, Dialect, Row
 from sqlalchemy.sql.expression import Executable
 
-Row = Mapping[str, Any]
+Params = Mapping[str, Any]
 
 
 class _Compiled:
@@ -30,7 +30,7 @@ class _Compiled:
             tuple(compiled.positiontup) if dialect.positional else None
         )
 
-    def params(self, row: Row) -> Any:
+    def params(self, row: Params) -> Any:
         return row if self.order is None else tuple(row[name] for name in self.order)
 
 
@@ -48,14 +48,18 @@ class Prebuilt:
             compiled = self._by_dialect[dialect.name] = _Compiled(self.statement, dialect)
         return compiled
 
-    def execute(self, connection: Connection, row: Row) -> CursorResult[Any]:
+    def execute(self, connection: Connection, row: Params) -> CursorResult[Any]:
         compiled = self._compiled(connection)
         return connection.exec_driver_sql(compiled.sql, compiled.params(row))
 
-    def execute_many(self, connection: Connection, rows: Sequence[Row]) -> None:
+    def execute_many(self, connection: Connection, rows: Sequence[Params]) -> None:
         if rows:
             compiled = self._compiled(connection)
             connection.exec_driver_sql(compiled.sql, [compiled.params(row) for row in rows])
+
+
+# Values per IN list: well under every backend's parameter limit.
+IN_CHUNK = 512
 
 
 class PrebuiltIn:
@@ -83,3 +87,17 @@ class PrebuiltIn:
         return prebuilt.execute(
             connection, {**params, **{f"in_{i}": value for i, value in enumerate(padded)}}
         )
+
+    def fetch_all(
+        self, connection: Connection, values: Sequence[Any], **params: Any
+    ) -> list[Row[Any]]:
+        """Every row for `values` of any length (empty included), IN_CHUNK values at a time."""
+        rows: list[Row[Any]] = []
+        for start in range(0, len(values), IN_CHUNK):
+            rows.extend(self.execute(connection, values[start : start + IN_CHUNK], **params))
+        return rows
+
+    def execute_all(self, connection: Connection, values: Sequence[Any], **params: Any) -> None:
+        """Run for `values` of any length (empty included), IN_CHUNK values at a time."""
+        for start in range(0, len(values), IN_CHUNK):
+            self.execute(connection, values[start : start + IN_CHUNK], **params)

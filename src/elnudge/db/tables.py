@@ -37,7 +37,7 @@ sites = Table(
     Column("site_id", String(32), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("plan", String(20), nullable=False),
-    # Enterprise overrides (PRODUCT.md §3); NULL means "the plan's default".
+    # Enterprise overrides (docs/api.md, Plans and windows); NULL means "the plan's default".
     Column("api_window_days", Integer, nullable=True),
     Column("storage_days", Integer, nullable=True),
     # Signs this site's pagination cursors, so a cursor can neither be forged nor cross sites.

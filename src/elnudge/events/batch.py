@@ -6,22 +6,9 @@ from typing import Any
 
 from elnudge.config import Settings
 from elnudge.errors import InvalidRequest
-from elnudge.events.validation import InvalidEvent, TimeBounds, ValidEvent, validate_envelope
+from elnudge.events.payloads import InvalidEvent
+from elnudge.events.validation import ValidEvent, event_param, time_bounds, validate_envelope
 from elnudge.keys.service import Principal
-from elnudge.sites.plans import DAY_MS
-
-
-def time_bounds(principal: Principal, settings: Settings, now_ms: int) -> TimeBounds:
-    """Events may reach back to the site's storage retention and a little into the future."""
-    return TimeBounds(
-        oldest_ms=now_ms - principal.storage_days * DAY_MS,
-        newest_ms=now_ms + settings.max_future_skew_seconds * 1000,
-    )
-
-
-def event_param(index: int, field: str) -> str:
-    """The name of one event's field in errors: `events[3].data.price` (`events[3]` for all)."""
-    return f"events[{index}]" + (f".{field}" if field else "")
 
 
 def event_error(index: int, error: InvalidEvent) -> InvalidRequest:
@@ -47,7 +34,11 @@ def validate_batch(
         limit = settings.max_batch_events
         message = f"A batch holds at most {limit} events; this one has {len(raw_events)}."
         raise InvalidRequest(message, param="events")
-    bounds = time_bounds(principal, settings, now_ms)
+    bounds = time_bounds(
+        storage_days=principal.storage_days,
+        future_skew_seconds=settings.max_future_skew_seconds,
+        now_ms=now_ms,
+    )
     batch = []
     for index, raw in enumerate(raw_events):
         try:

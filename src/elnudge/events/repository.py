@@ -6,7 +6,7 @@ rows, and rebuilding them per batch cost more than the database's own work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select, update
@@ -17,15 +17,8 @@ from elnudge.db.prebuilt import Prebuilt, PrebuiltIn
 from elnudge.db.tables import events, nudges, sessions
 from elnudge.vocabulary import EventType
 
-CHUNK = 512  # keeps IN lists well under every backend's parameter limit
-
 _SITE: BindParameter[str] = bindparam("site_id")
 _MODE: BindParameter[str] = bindparam("mode")
-
-
-def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(values), CHUNK):
-        yield values[start : start + CHUNK]
 
 
 _KNOWN_CLIENT_EVENT_IDS = PrebuiltIn(
@@ -42,11 +35,8 @@ def known_client_event_ids(
     connection: Connection, site_id: str, mode: str, id_scope: str, candidates: Sequence[str]
 ) -> set[str]:
     """Which of these client event ids are stored already in this site, mode and id scope."""
-    found: set[str] = set()
     params = {"site_id": site_id, "mode": mode, "id_scope": id_scope}
-    for chunk in _chunks(candidates):
-        found.update(_KNOWN_CLIENT_EVENT_IDS.execute(connection, chunk, **params).scalars())
-    return found
+    return {row[0] for row in _KNOWN_CLIENT_EVENT_IDS.fetch_all(connection, candidates, **params)}
 
 
 _SESSIONS_NEAR = PrebuiltIn(
@@ -72,11 +62,8 @@ def sessions_near(
     connection: Connection, site_id: str, mode: str, client_keys: Sequence[str], low: int, high: int
 ) -> list[Row[Any]]:
     """Sessions of these client keys that overlap [low, high]."""
-    rows: list[Row[Any]] = []
-    for chunk in _chunks(client_keys):
-        params = {"site_id": site_id, "mode": mode, "low": low, "high": high}
-        rows.extend(_SESSIONS_NEAR.execute(connection, chunk, **params))
-    return rows
+    params = {"site_id": site_id, "mode": mode, "low": low, "high": high}
+    return _SESSIONS_NEAR.fetch_all(connection, client_keys, **params)
 
 
 _EVENTS_OF_SESSIONS = PrebuiltIn(
@@ -98,10 +85,7 @@ _EVENTS_OF_SESSIONS = PrebuiltIn(
 def events_of_sessions(
     connection: Connection, site_id: str, session_ids: Sequence[str]
 ) -> list[Row[Any]]:
-    rows: list[Row[Any]] = []
-    for chunk in _chunks(session_ids):
-        rows.extend(_EVENTS_OF_SESSIONS.execute(connection, chunk, site_id=site_id))
-    return rows
+    return _EVENTS_OF_SESSIONS.fetch_all(connection, session_ids, site_id=site_id)
 
 
 _NUDGE_OWNERS = PrebuiltIn(
@@ -115,11 +99,8 @@ def nudge_owners(
     connection: Connection, site_id: str, mode: str, nudge_ids: Sequence[str]
 ) -> dict[str, str]:
     """The session each of these nudges is recorded in already, in this mode."""
-    owners: dict[str, str] = {}
-    for chunk in _chunks(nudge_ids):
-        result = _NUDGE_OWNERS.execute(connection, chunk, site_id=site_id, mode=mode)
-        owners.update({row.nudge_id: row.session_id for row in result})
-    return owners
+    rows = _NUDGE_OWNERS.fetch_all(connection, nudge_ids, site_id=site_id, mode=mode)
+    return {row.nudge_id: row.session_id for row in rows}
 
 
 _DELETE_SESSIONS = PrebuiltIn(
@@ -133,13 +114,11 @@ _DELETE_NUDGES_OF = PrebuiltIn(
 
 
 def delete_sessions(connection: Connection, site_id: str, session_ids: Sequence[str]) -> None:
-    for chunk in _chunks(session_ids):
-        _DELETE_SESSIONS.execute(connection, chunk, site_id=site_id)
+    _DELETE_SESSIONS.execute_all(connection, session_ids, site_id=site_id)
 
 
 def delete_nudges_of(connection: Connection, site_id: str, session_ids: Sequence[str]) -> None:
-    for chunk in _chunks(session_ids):
-        _DELETE_NUDGES_OF.execute(connection, chunk, site_id=site_id)
+    _DELETE_NUDGES_OF.execute_all(connection, session_ids, site_id=site_id)
 
 
 _TABLES = {"sessions": sessions, "events": events, "nudges": nudges}
@@ -250,17 +229,16 @@ def visitor_purchase_times(
     Two indexed lookups rather than one join: without statistics SQLite would drive a join from
     all of the site's events, a cost that grows with the site's whole history.
     """
-    visitor_of: dict[str, str] = {}
-    for chunk in _chunks(visitor_ids):
-        result = _SESSIONS_OF_VISITORS.execute(connection, chunk, site_id=site_id, mode=mode)
-        visitor_of.update({row.session_id: row.visitor_id for row in result})
+    sessions_of = _SESSIONS_OF_VISITORS.fetch_all(
+        connection, visitor_ids, site_id=site_id, mode=mode
+    )
+    visitor_of = {row.session_id: row.visitor_id for row in sessions_of}
     times: dict[str, list[int]] = {visitor: [] for visitor in visitor_ids}
-    for chunk in _chunks(list(visitor_of)):
-        result = _PURCHASES_OF_SESSIONS.execute(
-            connection, chunk, site_id=site_id, type=EventType.PURCHASE
-        )
-        for row in result:
-            times[visitor_of[row.session_id]].append(row.occurred_at)
+    purchases = _PURCHASES_OF_SESSIONS.fetch_all(
+        connection, list(visitor_of), site_id=site_id, type=EventType.PURCHASE
+    )
+    for row in purchases:
+        times[visitor_of[row.session_id]].append(row.occurred_at)
     for purchase_times in times.values():
         purchase_times.sort()
     return times
@@ -285,10 +263,7 @@ def visitor_engaged_nudges(
     connection: Connection, site_id: str, mode: str, visitor_ids: Sequence[str]
 ) -> list[Row[Any]]:
     """Nudges of these visitors that were interacted with (only those can influence)."""
-    rows: list[Row[Any]] = []
-    for chunk in _chunks(visitor_ids):
-        rows.extend(_ENGAGED_NUDGES.execute(connection, chunk, site_id=site_id, mode=mode))
-    return rows
+    return _ENGAGED_NUDGES.fetch_all(connection, visitor_ids, site_id=site_id, mode=mode)
 
 
 _SET_INFLUENCED = Prebuilt(

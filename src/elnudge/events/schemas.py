@@ -1,51 +1,27 @@
-"""Request and response models of `POST /v1/events`, for the OpenAPI document. Validation
-itself is `elnudge.events.validation`, which names the failing index and field; these models
-describe exactly what it accepts (one envelope model per event type, keyed by `event`).
+"""Request and response models of `POST /v1/events`, for the OpenAPI document, built from the
+payload table (`payloads.py`) that validation uses, and from the settings that bound a batch.
 
-Two rules cannot be written in a static schema and are documented in words: an event time must
-lie within the site's storage retention and at most 5 minutes in the future, and a nudge id
-belongs to the one session that showed it.
+Validation itself is `elnudge.events.validation`, which names the failing index and field;
+these models describe exactly what it accepts (one envelope model per event type, keyed by
+`event`). Two rules cannot be written in a static schema and are documented in words: an event
+time must lie within the site's storage retention and a little (a setting) in the future, and a
+nudge id belongs to the one session that showed it.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from elnudge.events.validation import (
-    CHECKOUT_STAGES,
-    CURRENCY_PATTERN,
-    MAX_DATA_KEYS,
-    MAX_ID_LENGTH,
-    MAX_TEXT_LENGTH,
-    MAX_URL_LENGTH,
-    MIN_IDLE_SECONDS,
-    NUDGE_ID_PATTERN,
-    NUDGE_KINDS,
-    REFERRER_PATTERN,
-    SCROLL_DEPTHS,
-    URL_PATTERN,
-)
-from elnudge.timestamps import TIMESTAMP_PATTERN
-from elnudge.vocabulary import EventType
+from elnudge.config import Settings
+from elnudge.events.payloads import MAX_ID_LENGTH, MAX_URL_LENGTH, PAYLOADS, Payload, Text
+from elnudge.events.validation import MAX_DATA_KEYS, URL_PATTERN
+from elnudge.timestamps import TIMESTAMP_PATTERN, describe_seconds
+from elnudge.vocabulary import ALIASES
 
-_NO_NUL = "^[^\\x00]*$"
-_NON_EMPTY_NO_NUL = "^[^\\x00]+$"
-
-
-def _text(limit: int = MAX_TEXT_LENGTH, *, empty: bool = False) -> Any:
-    return Field(
-        min_length=0 if empty else 1,
-        max_length=limit,
-        pattern=_NO_NUL if empty else _NON_EMPTY_NO_NUL,
-    )
-
-
-Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Count = Annotated[int, Field(ge=1)]
-NudgeId = Annotated[str, Field(pattern=NUDGE_ID_PATTERN)]
-Currency = Annotated[str, Field(pattern=CURRENCY_PATTERN)]
+_ID = Text(MAX_ID_LENGTH).annotation()
 
 
 class _Data(BaseModel):
@@ -54,110 +30,32 @@ class _Data(BaseModel):
     model_config = ConfigDict(extra="allow", json_schema_extra={"maxProperties": MAX_DATA_KEYS})
 
 
-class PageViewData(_Data):
-    referrer: Annotated[str, Field(max_length=MAX_URL_LENGTH, pattern=REFERRER_PATTERN)] | None = (
-        None
-    )
-    title: Annotated[str, _text(empty=True)] | None = None
-
-
-class ProductViewData(_Data):
-    product_id: Annotated[str, _text()]
-    product_name: Annotated[str, _text(empty=True)] | None = None
-    price: Money | None = None
-    currency: Currency | None = None
-    stock: (
-        Annotated[int, Field(ge=0, description="Units left; 5 or fewer can show a toast.")] | None
-    ) = None
-
-
-class CartChangeData(_Data):
-    product_id: Annotated[str, _text()]
-    product_name: Annotated[str, _text(empty=True)] | None = None
-    price: Money
-    currency: Currency
-    quantity: Count
-
-
-class CheckoutStageData(_Data):
-    stage: Literal[CHECKOUT_STAGES]  # type: ignore[valid-type]
-
-
-class PurchaseData(_Data):
-    value: Money
-    currency: Currency
-    item_count: Count
-    order_id: Annotated[str, _text(MAX_ID_LENGTH)] | None = None
-
-
-class ScrollDepthData(_Data):
-    depth: Literal[SCROLL_DEPTHS]  # type: ignore[valid-type]
-
-
-class ElementHoverData(_Data):
-    selector: Annotated[str, _text()]
-    duration_ms: Annotated[int, Field(ge=0)]
-
-
-class ClickData(_Data):
-    tag: Annotated[str, _text(64)]
-    classes: Annotated[str, _text(empty=True)] | None = None
-    text: Annotated[str, _text(empty=True)] | None = None
-
-
-class IdleData(_Data):
-    seconds: Annotated[int, Field(ge=MIN_IDLE_SECONDS, description="How long the page was idle.")]
-
-
-class CustomData(_Data):
-    name: Annotated[str, _text(MAX_ID_LENGTH)]
-
-
-class NudgeShownData(_Data):
-    nudge_id: NudgeId
-    type: Literal[NUDGE_KINDS]  # type: ignore[valid-type]
-
-
-class NudgeReactionData(_Data):
-    nudge_id: NudgeId
-
-
-# Event type -> (its aliases, the model of its payload).
-_PAYLOADS: dict[str, tuple[tuple[str, ...], type[_Data]]] = {
-    EventType.PAGE_VIEW: ((), PageViewData),
-    EventType.PRODUCT_VIEW: ((), ProductViewData),
-    EventType.ADD_TO_CART: (("CART_ADD",), CartChangeData),
-    EventType.REMOVE_FROM_CART: (("CART_REMOVE",), CartChangeData),
-    EventType.CHECKOUT_STAGE: ((), CheckoutStageData),
-    EventType.PURCHASE: ((), PurchaseData),
-    EventType.SCROLL_DEPTH: ((), ScrollDepthData),
-    EventType.ELEMENT_HOVER: ((), ElementHoverData),
-    EventType.CLICK: ((), ClickData),
-    EventType.EXIT_INTENT: ((), _Data),
-    EventType.IDLE: ((), IdleData),
-    EventType.CUSTOM: ((), CustomData),
-    EventType.NUDGE_SHOWN: ((), NudgeShownData),
-    EventType.NUDGE_CLICKED: ((), NudgeReactionData),
-    EventType.NUDGE_DISMISSED: ((), NudgeReactionData),
-    EventType.NUDGE_CHAT_OPENED: ((), NudgeReactionData),
-}
+@cache
+def _data_model(payload: Payload) -> type[_Data]:
+    if not payload.members:
+        return _Data
+    members: dict[str, Any] = {
+        member.name: (
+            (member.kind.annotation(), ...)
+            if member.required
+            else (member.kind.annotation() | None, None)
+        )
+        for member in payload.members
+    }
+    return create_model(payload.model, __base__=_Data, **members)
 
 
 class _Envelope(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    event_id: Annotated[str, _text(MAX_ID_LENGTH)] | None = Field(
+    event_id: _ID | None = Field(  # type: ignore[valid-type]
         default=None, description="Your id for the event; a repeated id is stored once."
     )
-    session_id: Annotated[str, _text(MAX_ID_LENGTH)] = Field(
+    session_id: _ID = Field(  # type: ignore[valid-type]
         description="The client's session key (e.g. `ses_…`)."
     )
-    visitor_id: Annotated[str, _text(MAX_ID_LENGTH)] | None = None
-    ts: str = Field(
-        pattern=TIMESTAMP_PATTERN,
-        description="When it happened, ISO 8601, e.g. `2026-04-29T10:14:32.120Z`; within the "
-        "site's storage retention and at most 5 minutes in the future (a 400 otherwise).",
-    )
+    visitor_id: _ID | None = None  # type: ignore[valid-type]
+    ts: str  # described per settings by `_envelope`, in this place of the document
     url: str = Field(
         max_length=MAX_URL_LENGTH,
         pattern=URL_PATTERN,
@@ -166,8 +64,9 @@ class _Envelope(BaseModel):
     )
 
 
-def _envelope(event_type: str, aliases: tuple[str, ...], data: type[_Data]) -> type[BaseModel]:
-    names = (event_type, *aliases)
+def _envelope(event_type: str, future_skew: str) -> type[BaseModel]:
+    names = (event_type, *sorted(alias for alias, to in ALIASES.items() if to == event_type))
+    data = _data_model(PAYLOADS[event_type])
     optional = not any(field.is_required() for field in data.model_fields.values())
     data_type: Any = (data | None) if optional else data
     event_literal: Any = Literal[names]
@@ -175,18 +74,28 @@ def _envelope(event_type: str, aliases: tuple[str, ...], data: type[_Data]) -> t
         "".join(part.title() for part in event_type.split("_")) + "Event",
         __base__=_Envelope,
         event=(event_literal, Field(description="The event type.")),
+        ts=(
+            str,
+            Field(
+                pattern=TIMESTAMP_PATTERN,
+                description="When it happened, ISO 8601, e.g. `2026-04-29T10:14:32.120Z`; within "
+                f"the site's storage retention and at most {future_skew} in the future (a 400 "
+                "otherwise).",
+            ),
+        ),
         data=(data_type, None) if optional else (data_type, ...),
     )
 
 
-ENVELOPES = tuple(_envelope(name, *spec) for name, spec in _PAYLOADS.items())
-EventEnvelope = Annotated[Union[ENVELOPES], Field(discriminator="event")]  # type: ignore[valid-type]  # noqa: UP007
-
-
-class EventBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    events: list[EventEnvelope] = Field(min_length=1, max_length=1000)
+def event_batch_model(settings: Settings) -> type[BaseModel]:
+    """`EventBatch`: the body of `POST /v1/events` as these settings bound it."""
+    future_skew = describe_seconds(settings.max_future_skew_seconds)
+    envelopes = tuple(_envelope(name, future_skew) for name in PAYLOADS)
+    envelope: Any = Annotated[Union[envelopes], Field(discriminator="event")]  # noqa: UP007
+    events = Field(min_length=1, max_length=settings.max_batch_events)
+    return create_model(
+        "EventBatch", __config__=ConfigDict(extra="forbid"), events=(list[envelope], events)
+    )
 
 
 class IngestResponse(BaseModel):

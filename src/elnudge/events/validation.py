@@ -1,60 +1,46 @@
-"""Validating event envelopes (PRODUCT.md §6) into canonical `Event`s.
+"""Validating event envelopes (docs/api.md, Events) into canonical `Event`s.
 
-Hand-written rather than a Pydantic model: ingestion runs this for every event, and the errors
-must name the exact field (`events[3].data.price`) in the API's own words.
+Hand-written rather than a pydantic model: ingestion runs this for every event, and the errors
+must name the exact field (`events[3].data.price`) in the API's own words. What each event
+type's `data` must hold is the table in `payloads.py`, which also builds the OpenAPI models.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from elnudge.timestamps import parse_timestamp
-from elnudge.vocabulary import ALIASES, Event, EventType, NudgeType
+from elnudge.events.payloads import (
+    MAX_ID_LENGTH,
+    MAX_URL_LENGTH,
+    PAYLOADS,
+    URL_CHAR,
+    InvalidEvent,
+    Text,
+    check_payload,
+)
+from elnudge.timestamps import DAY_MS, SECOND_MS, describe_seconds, parse_timestamp
+from elnudge.vocabulary import ALIASES, Event
 
-MAX_ID_LENGTH = 128
-MAX_URL_LENGTH = 2048
-MAX_TEXT_LENGTH = 512
 MAX_DATA_KEYS = 50  # members of `data`, and of every object nested in it
 MAX_DATA_DEPTH = 32  # levels of objects and arrays in `data` (`data` itself is level 1)
 MAX_DATA_ITEMS = 100  # elements of any array in `data`
 MAX_DATA_STRING = 2048  # characters of any string (or member name) in `data`
 ENVELOPE_KEYS = frozenset({"event_id", "session_id", "visitor_id", "event", "ts", "url", "data"})
-NUDGE_KINDS = tuple(kind.value for kind in NudgeType)
-CHECKOUT_STAGES = ("cart", "checkout", "payment", "review")
-SCROLL_DEPTHS = (25, 50, 75, 100)
-MIN_IDLE_SECONDS = 30  # the SDK reports an idle spell once it has lasted this long
-# Published in the OpenAPI document as they are (events/schemas.py), so both say the same.
-CURRENCY_PATTERN = "^[A-Z]{3}$"
-NUDGE_ID_PATTERN = "^nudg_[0-9A-Za-z]{1,59}$"
-_CURRENCY = re.compile(CURRENCY_PATTERN)
-_NUDGE_ID = re.compile(NUDGE_ID_PATTERN)
-# What `url` may be: an http(s) URL with a plain ASCII host, or a path (not `//host`). Published
-# as the OpenAPI pattern, so the document and the check agree; it also keeps out everything
-# urlsplit would choke on or silently rewrite (leading blanks, odd hosts, brackets).
-# Control characters (C0, DEL, C1) are never part of a URL: a CR/LF could split a log line or a
-# header wherever the URL is shown again.
-_URL_CHAR = "[^\\x00-\\x1f\\x7f-\\x9f]"
+# What `url` may be: an http(s) URL with a plain ASCII host, or a path (not `//host`), never with
+# control characters. Published as the OpenAPI pattern, so the document and the check agree; it
+# also keeps out everything urlsplit would choke on or silently rewrite (leading blanks, odd
+# hosts, brackets).
 URL_PATTERN = (
-    f"^(?:[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:[/?#]{_URL_CHAR}*)?"
-    f"|/(?:[^/\\x00-\\x1f\\x7f-\\x9f]{_URL_CHAR}*)?)$"
+    f"^(?:[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=:@-]+(?:[/?#]{URL_CHAR}*)?"
+    f"|/(?:[^/\\x00-\\x1f\\x7f-\\x9f]{URL_CHAR}*)?)$"
 )
-REFERRER_PATTERN = f"^{_URL_CHAR}*$"
 _URL = re.compile(URL_PATTERN)
-_REFERRER = re.compile(REFERRER_PATTERN)
-
-
-class InvalidEvent(ValueError):
-    """One field of one envelope is wrong; `field` is its path inside the envelope."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+_ID = Text(MAX_ID_LENGTH)
+_URL_TEXT = Text(MAX_URL_LENGTH)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,190 +59,26 @@ class TimeBounds:
 
     oldest_ms: int
     newest_ms: int
+    future_skew_seconds: int = 0  # for the error message: how far ahead `newest_ms` is
 
 
-# --- field checks: each returns the cleaned value or raises InvalidEvent -----------------------
-
-
-def _text(
-    value: Any,
-    field: str,
-    *,
-    required: bool = True,
-    limit: int = MAX_TEXT_LENGTH,
-    allow_empty: bool = False,
-) -> Any:
-    if value is None and not required:
-        return None
-    if not isinstance(value, str):
-        raise InvalidEvent(field, f"{field} must be a string.")
-    if "\x00" in value:
-        raise InvalidEvent(field, f"{field} must not contain NUL characters.")
-    if not value and not allow_empty:
-        raise InvalidEvent(field, f"{field} must not be empty.")
-    if len(value) > limit:
-        raise InvalidEvent(field, f"{field} is longer than {limit} characters.")
-    return value
-
-
-def _number(value: Any, field: str, *, minimum: float = 0) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise InvalidEvent(field, f"{field} must be a number.")
-    if value < minimum:
-        raise InvalidEvent(field, f"{field} must be at least {minimum:g}.")
-    return value
-
-
-def _integer(value: Any, field: str, *, minimum: int = 0) -> Any:
-    # JSON does not tell 2 from 2.0: an integral number is an integer (as in JSON Schema).
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidEvent(field, f"{field} must be an integer.")
-    if value < minimum:
-        raise InvalidEvent(field, f"{field} must be at least {minimum}.")
-    return value
-
-
-def _choice(value: Any, field: str, choices: tuple[Any, ...]) -> Any:
-    if isinstance(value, bool) or value not in choices:
-        listed = ", ".join(str(choice) for choice in choices)
-        raise InvalidEvent(field, f"{field} must be one of {listed}.")
-    return value
-
-
-def _currency(value: Any, field: str) -> Any:
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
-        raise InvalidEvent(field, f"{field} must be an ISO 4217 code such as 'USD'.")
-    return value
-
-
-def _nudge_id(value: Any, field: str) -> Any:
-    # Our own nudges carry ULIDs, but any `nudg_` id that fits is accepted, like the seed's.
-    if not isinstance(value, str) or not _NUDGE_ID.fullmatch(value):
-        raise InvalidEvent(
-            field, f"{field} must be a nudge id: 'nudg_' and up to 59 letters or digits."
-        )
-    return value
-
-
-# --- payloads per event type ------------------------------------------------------------------
-
-PayloadCheck = Callable[[Mapping[str, Any]], None]
-
-
-def _require(data: Mapping[str, Any], key: str) -> Any:
-    if key not in data or data[key] is None:
-        raise InvalidEvent(f"data.{key}", f"data.{key} is required for this event type.")
-    return data[key]
-
-
-def _page_view(data: Mapping[str, Any]) -> None:
-    referrer = _text(
-        data.get("referrer"),
-        "data.referrer",
-        required=False,
-        limit=MAX_URL_LENGTH,
-        allow_empty=True,
+def time_bounds(*, storage_days: int, future_skew_seconds: int, now_ms: int) -> TimeBounds:
+    """Events may reach back to the site's storage retention and a little into the future."""
+    return TimeBounds(
+        oldest_ms=now_ms - storage_days * DAY_MS,
+        newest_ms=now_ms + future_skew_seconds * SECOND_MS,
+        future_skew_seconds=future_skew_seconds,
     )
-    if referrer is not None and not _REFERRER.fullmatch(referrer):
-        raise InvalidEvent("data.referrer", "data.referrer must not contain control characters.")
-    _text(data.get("title"), "data.title", required=False, allow_empty=True)
 
 
-def _product_view(data: Mapping[str, Any]) -> None:
-    _text(_require(data, "product_id"), "data.product_id")
-    _text(data.get("product_name"), "data.product_name", required=False, allow_empty=True)
-    if data.get("price") is not None:
-        _number(data["price"], "data.price")
-    if data.get("currency") is not None:
-        _currency(data["currency"], "data.currency")
-    if data.get("stock") is not None:
-        _integer(data["stock"], "data.stock")
-
-
-def _cart_change(data: Mapping[str, Any]) -> None:
-    _text(_require(data, "product_id"), "data.product_id")
-    _text(data.get("product_name"), "data.product_name", required=False, allow_empty=True)
-    _number(_require(data, "price"), "data.price")
-    _currency(_require(data, "currency"), "data.currency")
-    _integer(_require(data, "quantity"), "data.quantity", minimum=1)
-
-
-def _checkout_stage(data: Mapping[str, Any]) -> None:
-    _choice(_require(data, "stage"), "data.stage", CHECKOUT_STAGES)
-
-
-def _purchase(data: Mapping[str, Any]) -> None:
-    _number(_require(data, "value"), "data.value")
-    _currency(_require(data, "currency"), "data.currency")
-    _integer(_require(data, "item_count"), "data.item_count", minimum=1)
-    _text(data.get("order_id"), "data.order_id", required=False, limit=MAX_ID_LENGTH)
-
-
-def _scroll_depth(data: Mapping[str, Any]) -> None:
-    _choice(_require(data, "depth"), "data.depth", SCROLL_DEPTHS)
-
-
-def _element_hover(data: Mapping[str, Any]) -> None:
-    _text(_require(data, "selector"), "data.selector")
-    _integer(_require(data, "duration_ms"), "data.duration_ms")
-
-
-def _click(data: Mapping[str, Any]) -> None:
-    _text(_require(data, "tag"), "data.tag", limit=64)
-    _text(data.get("classes"), "data.classes", required=False, allow_empty=True)
-    _text(data.get("text"), "data.text", required=False, allow_empty=True)
-
-
-def _idle(data: Mapping[str, Any]) -> None:
-    _integer(_require(data, "seconds"), "data.seconds", minimum=MIN_IDLE_SECONDS)
-
-
-def _custom(data: Mapping[str, Any]) -> None:
-    _text(_require(data, "name"), "data.name", limit=MAX_ID_LENGTH)
-
-
-def _nudge_shown(data: Mapping[str, Any]) -> None:
-    _nudge_id(_require(data, "nudge_id"), "data.nudge_id")
-    _choice(_require(data, "type"), "data.type", NUDGE_KINDS)
-
-
-def _nudge_reaction(data: Mapping[str, Any]) -> None:
-    _nudge_id(_require(data, "nudge_id"), "data.nudge_id")
-
-
-def _nothing(data: Mapping[str, Any]) -> None:
-    return None
-
-
-PAYLOADS: dict[str, PayloadCheck] = {
-    EventType.PAGE_VIEW: _page_view,
-    EventType.PRODUCT_VIEW: _product_view,
-    EventType.ADD_TO_CART: _cart_change,
-    EventType.REMOVE_FROM_CART: _cart_change,
-    EventType.CHECKOUT_STAGE: _checkout_stage,
-    EventType.PURCHASE: _purchase,
-    EventType.SCROLL_DEPTH: _scroll_depth,
-    EventType.ELEMENT_HOVER: _element_hover,
-    EventType.CLICK: _click,
-    EventType.EXIT_INTENT: _nothing,
-    EventType.IDLE: _idle,
-    EventType.CUSTOM: _custom,
-    EventType.NUDGE_SHOWN: _nudge_shown,
-    EventType.NUDGE_CLICKED: _nudge_reaction,
-    EventType.NUDGE_DISMISSED: _nudge_reaction,
-    EventType.NUDGE_CHAT_OPENED: _nudge_reaction,
-}
-EVENT_TYPES = tuple(PAYLOADS)
-
-
-# --- the envelope -----------------------------------------------------------------------------
+def event_param(index: int, field: str) -> str:
+    """The name of one event's field in errors: `events[3].data.price` (`events[3]` for all)."""
+    return f"events[{index}]" + (f".{field}" if field else "")
 
 
 def path_and_query(url: Any) -> str:
     """The URL as the API shows it: path plus query, without scheme, host or fragment."""
-    text = _text(url, "url", limit=MAX_URL_LENGTH)
+    text = _URL_TEXT.check(url, "url")
     if not _URL.fullmatch(text):
         raise InvalidEvent("url", "url must be an http(s) URL or a path starting with '/'.")
     parts = urlsplit(text)
@@ -283,7 +105,8 @@ def _occurred_at(value: Any, bounds: TimeBounds, clock_offset_ms: int) -> int:
     if occurred_at < 0:
         raise InvalidEvent("ts", "ts must not be before 1970-01-01T00:00:00Z.")
     if occurred_at > bounds.newest_ms:
-        raise InvalidEvent("ts", "ts is more than 5 minutes in the future.")
+        ahead = describe_seconds(bounds.future_skew_seconds)
+        raise InvalidEvent("ts", f"ts is more than {ahead} in the future.")
     if occurred_at < bounds.oldest_ms:
         raise InvalidEvent("ts", "ts is older than the site's storage retention.")
     return occurred_at
@@ -328,6 +151,10 @@ def _children(value: dict[str, Any] | list[Any], field: str) -> Iterator[tuple[A
         yield member, f"{field}.{key}"
 
 
+def _optional_id(value: Any, field: str) -> str | None:
+    return None if value is None else _ID.check(value, field)
+
+
 def validate_envelope(raw: Any, bounds: TimeBounds, *, clock_offset_ms: int = 0) -> ValidEvent:
     """Validate one envelope; `clock_offset_ms` corrects a client clock (the relay's `sent_at`)."""
     if not isinstance(raw, dict):
@@ -338,7 +165,7 @@ def validate_envelope(raw: Any, bounds: TimeBounds, *, clock_offset_ms: int = 0)
         raise InvalidEvent(name, f"Unknown field {name!r} in event.")
     event_type = _event_type(raw.get("event"))
     data = _check_data(raw.get("data"))
-    PAYLOADS[event_type](data)
+    check_payload(PAYLOADS[event_type], data)
     return ValidEvent(
         event=Event(
             type=event_type,
@@ -346,7 +173,7 @@ def validate_envelope(raw: Any, bounds: TimeBounds, *, clock_offset_ms: int = 0)
             url=path_and_query(raw.get("url")),
             data=data,
         ),
-        client_key=_text(raw.get("session_id"), "session_id", limit=MAX_ID_LENGTH),
-        client_event_id=_text(raw.get("event_id"), "event_id", required=False, limit=MAX_ID_LENGTH),
-        visitor_id=_text(raw.get("visitor_id"), "visitor_id", required=False, limit=MAX_ID_LENGTH),
+        client_key=_ID.check(raw.get("session_id"), "session_id"),
+        client_event_id=_optional_id(raw.get("event_id"), "event_id"),
+        visitor_id=_optional_id(raw.get("visitor_id"), "visitor_id"),
     )

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy.engine import Connection, RowMapping
 
 from elnudge import ids
-from elnudge.errors import NotFound, Unauthorized
+from elnudge.errors import InvalidRequest, NotFound, Unauthorized
 from elnudge.keys import repository, tokens
 from elnudge.sites import plans
 from elnudge.sites.repository import get_site
+from elnudge.vocabulary import KeyKind, Mode
+
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +43,8 @@ class IssuedKey:
 def create_key(
     connection: Connection, *, site_id: str, mode: str, kind: str, now_ms: int
 ) -> IssuedKey:
-    token = tokens.generate_key(kind, mode)
+    """A new key of `kind` for the site in `mode`; an unknown kind or mode is a 400."""
+    token = tokens.generate_key(_choice(KeyKind, kind, "kind"), _choice(Mode, mode, "mode"))
     key_id = ids.new_id(ids.KEY)
     repository.insert_key(
         connection,
@@ -51,6 +57,14 @@ def create_key(
         created_at=now_ms,
     )
     return IssuedKey(key_id=key_id, site_id=site_id, mode=mode, kind=kind, token=token)
+
+
+def _choice(enum: type[Choice], value: str, param: str) -> Choice:
+    try:
+        return enum(value)
+    except ValueError as error:
+        names = ", ".join(member.value for member in enum)
+        raise InvalidRequest(f"{param} must be one of {names}.", param=param) from error
 
 
 def issue_key(
@@ -95,7 +109,7 @@ def is_active(row: RowMapping, now_ms: int) -> bool:
     return row["expires_at"] is None or now_ms < row["expires_at"]
 
 
-def authenticate(connection: Connection, token: str, *, kind: str, now_ms: int) -> Principal:
+def authenticate(connection: Connection, token: str, *, kind: KeyKind, now_ms: int) -> Principal:
     """The principal for a presented key of `kind`, or the one Unauthorized for every failure."""
     parsed = tokens.parse_key(token)
     if parsed is None or parsed.kind != kind:

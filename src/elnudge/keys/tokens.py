@@ -12,20 +12,23 @@ import secrets
 import zlib
 from dataclasses import dataclass
 
-BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+from elnudge.ids import BASE62
+from elnudge.vocabulary import KeyKind, Mode
+
 RANDOM_LENGTH = 32
 CHECKSUM_LENGTH = 6
-KINDS = {"sk": "secret", "pk": "public"}
-MODES = ("live", "test")
+PREFIXES = {KeyKind.SECRET: "sk", KeyKind.PUBLIC: "pk"}
+_KIND_OF_PREFIX = {prefix: kind for kind, prefix in PREFIXES.items()}
 _SHAPE = re.compile(
-    rf"(sk|pk)_(live|test)_([0-9A-Za-z]{{{RANDOM_LENGTH}}})([0-9A-Za-z]{{{CHECKSUM_LENGTH}}})"
+    f"({'|'.join(PREFIXES.values())})_({'|'.join(Mode)})_"
+    f"([0-9A-Za-z]{{{RANDOM_LENGTH}}})([0-9A-Za-z]{{{CHECKSUM_LENGTH}}})"
 )
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedKey:
-    kind: str  # "secret" or "public"
-    mode: str  # "live" or "test"
+    kind: KeyKind
+    mode: Mode
 
 
 def _checksum(text: str) -> str:
@@ -37,9 +40,9 @@ def _checksum(text: str) -> str:
     return "".join(digits)
 
 
-def generate_key(kind: str, mode: str) -> str:
-    """A new random key of `kind` ("secret" or "public") for `mode` ("live" or "test")."""
-    prefix = ("sk" if kind == "secret" else "pk") + f"_{mode}_"
+def generate_key(kind: KeyKind, mode: Mode) -> str:
+    """A new random key of `kind` for `mode`; anything but a KeyKind and a Mode is refused."""
+    prefix = f"{PREFIXES[KeyKind(kind)]}_{Mode(mode).value}_"
     body = prefix + "".join(secrets.choice(BASE62) for _ in range(RANDOM_LENGTH))
     return body + _checksum(body)
 
@@ -51,7 +54,7 @@ def parse_key(token: str) -> ParsedKey | None:
         return None
     if not secrets.compare_digest(_checksum(token[:-CHECKSUM_LENGTH]), match.group(4)):
         return None
-    return ParsedKey(kind=KINDS[match.group(1)], mode=match.group(2))
+    return ParsedKey(kind=_KIND_OF_PREFIX[match.group(1)], mode=Mode(match.group(2)))
 
 
 def hash_key(token: str) -> str:

@@ -1,4 +1,4 @@
-"""Nudge outcomes and influenced conversions (PRODUCT.md §8), as pure functions of events."""
+"""Nudge outcomes and influenced conversions (docs/api.md, Nudges), as pure functions of events."""
 
 from __future__ import annotations
 

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from elnudge.errors import ApiError, InternalError
-from elnudge.relay import origins, service
+from elnudge.relay import service
 from elnudge.relay.cors import PREFLIGHT_HEADERS, add_cors_headers
-from elnudge.relay.schemas import RelayBatch, RelayResponse
-from elnudge.visitors import visitor_context
+from elnudge.relay.schemas import RelayResponse
 from elnudge.web.body import read_json
 from elnudge.web.docs import REQUEST_ID_HEADER, error_responses
 from elnudge.web.errors import ErrorBody, render
 from elnudge.web.responses import JSONResponse
-from elnudge.web.runtime import Runtime, runtime_of
+from elnudge.web.runtime import runtime_of
 
 router = APIRouter(prefix="/v1/relay", tags=["Relay"])
 log = logging.getLogger("elnudge.relay")
@@ -52,7 +50,8 @@ _FORBIDDEN = {
 async def relay_events(request: Request) -> Response:
     """The SDK's endpoint. Authenticated by the public key in the body, so that
     `navigator.sendBeacon` (no headers) works; CORS-open. Best effort: valid events are
-    stored, invalid ones counted and dropped. Limited to 10,000 events a minute per key."""
+    stored, invalid ones counted and dropped. Limited to {relay_rate_limit} events a minute per
+    key, and {relay_client_rate_limit} per client address."""
     runtime = runtime_of(request)
     try:
         body = await read_json(request, runtime.settings.max_body_bytes)
@@ -61,7 +60,7 @@ async def relay_events(request: Request) -> Response:
             user_agent=request.headers.get("user-agent"),
             address=request.client.host if request.client else "",
         )
-        result = await run_in_threadpool(_relay, runtime, body, sender)
+        result = await run_in_threadpool(service.relay, runtime, body, sender)
         response: Response = JSONResponse(result.as_json())
     except ApiError as error:
         response = render(request, error)
@@ -76,35 +75,3 @@ async def relay_events(request: Request) -> Response:
 async def relay_preflight() -> Response:
     """CORS preflight (a JSON body from another origin triggers one; text/plain does not)."""
     return Response(status_code=204, headers=PREFLIGHT_HEADERS)
-
-
-def _relay(runtime: Runtime, body: Any, sender: service.Sender) -> service.RelayResult:
-    settings = runtime.settings
-    now_ms = runtime.clock.now_ms()
-    parsed = service.parse_body(body, settings)
-    with runtime.database.read() as connection:
-        principal = service.authenticate_site_key(connection, parsed.site_key, now_ms)
-        allowed = origins.allowed_origins(connection, principal.site_id)
-    origins.check_origin(allowed, sender.origin)
-    cost = max(1, len(parsed.events))
-    # The client's own limit first: a refused client never spends the store's budget.
-    runtime.relay_client_limiter.hit(service.client_bucket(principal, sender), cost=cost)
-    runtime.relay_limiter.hit(principal.key_id, cost=cost)
-    valid, errors = service.validate_events(parsed, principal, settings, now_ms)
-    result = service.RelayResult(errors=errors)
-    if valid:
-        # The commit happens here, before the response: an acknowledged event is stored.
-        with runtime.database.write() as connection:
-            ingested, rejected = service.store(
-                connection,
-                principal,
-                valid,
-                now_ms=now_ms,
-                context=visitor_context(sender.user_agent),
-            )
-        result.accepted, result.duplicates = ingested.accepted, ingested.duplicates
-        result.errors.extend(rejected)
-    return result
-
-
-OPENAPI_MODELS = (RelayBatch, RelayResponse)

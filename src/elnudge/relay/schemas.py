@@ -5,9 +5,26 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
+from elnudge.config import Settings
 from elnudge.timestamps import TIMESTAMP_PATTERN
+
+
+def relay_batch_model(settings: Settings) -> type[BaseModel]:
+    """`RelayBatch` with the batch size these settings allow."""
+    return create_model(
+        "RelayBatch",
+        __base__=RelayBatch,
+        __doc__=RelayBatch.__doc__,
+        events=(list[Any], Field(max_length=settings.max_batch_events, description=_EVENTS)),
+    )
+
+
+_EVENTS = (
+    "Event envelopes, as for POST /v1/events (see EventBatch). Invalid ones are dropped and "
+    "reported in `errors`; the others are stored."
+)
 
 
 class RelayBatch(BaseModel):
@@ -25,11 +42,7 @@ class RelayBatch(BaseModel):
     )
     # Best effort per event: any item is accepted here and, if it is not a valid event envelope
     # (the items of POST /v1/events), dropped and reported in `errors`, not refused with a 400.
-    events: list[Any] = Field(
-        max_length=1000,
-        description="Event envelopes, as for POST /v1/events (see EventBatch). Invalid ones are "
-        "dropped and reported in `errors`; the others are stored.",
-    )
+    events: list[Any] = Field(description=_EVENTS)
 
 
 class RelayEventError(BaseModel):

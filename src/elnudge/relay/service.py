@@ -1,5 +1,6 @@
-"""Relay rules: read the body, authenticate the public key, validate each event on its own
-(clock-corrected with `sent_at`), and store the valid ones through the ingestion service.
+"""Relay rules: read the body, authenticate the public key, check the origin and the limits,
+validate each event on its own (clock-corrected with `sent_at`), and store the valid ones
+through the ingestion service.
 
 Best effort: an invalid event is counted and dropped, never a reason to refuse the others.
 """
@@ -16,12 +17,16 @@ from sqlalchemy.engine import Connection
 
 from elnudge.config import Settings
 from elnudge.errors import InvalidRequest, Unauthorized
-from elnudge.events.batch import event_param, time_bounds
-from elnudge.events.service import IngestResult, NudgeConflict, ingest
-from elnudge.events.validation import InvalidEvent, ValidEvent, validate_envelope
+from elnudge.events.claims import NudgeConflict
+from elnudge.events.payloads import InvalidEvent
+from elnudge.events.service import IngestResult, ingest
+from elnudge.events.validation import ValidEvent, event_param, time_bounds, validate_envelope
 from elnudge.keys.service import Principal, authenticate
+from elnudge.relay.origins import check_origin
+from elnudge.runtime import Runtime
+from elnudge.sites.origins import allowed_origins
 from elnudge.timestamps import parse_timestamp
-from elnudge.visitors import VisitorContext
+from elnudge.visitors import VisitorContext, visitor_context
 from elnudge.vocabulary import KeyKind
 
 MAX_REPORTED_ERRORS = 10  # enough to debug an SDK integration, small enough for every response
@@ -128,7 +133,7 @@ def parse_body(body: Any, settings: Settings) -> RelayBody:
 def authenticate_site_key(connection: Connection, site_key: str, now_ms: int) -> Principal:
     """The site and mode of a public key; a secret key here is as wrong as a made-up one."""
     try:
-        return authenticate(connection, site_key, kind="public", now_ms=now_ms)
+        return authenticate(connection, site_key, kind=KeyKind.PUBLIC, now_ms=now_ms)
     except Unauthorized as error:
         raise InvalidSiteKey() from error
 
@@ -140,7 +145,11 @@ def validate_events(
 
     The client's clock is corrected: event time = arrival - (sent_at - ts)."""
     offset = 0 if body.sent_at_ms is None else now_ms - body.sent_at_ms
-    bounds = time_bounds(principal, settings, now_ms)
+    bounds = time_bounds(
+        storage_days=principal.storage_days,
+        future_skew_seconds=settings.max_future_skew_seconds,
+        now_ms=now_ms,
+    )
     valid: list[tuple[int, ValidEvent]] = []
     errors: list[EventError] = []
     for index, raw in enumerate(body.events):
@@ -185,3 +194,33 @@ def store(
                 rejected.append(EventError(index, event_param(index, "data.nudge_id"), message))
             pending = [item for position, item in enumerate(pending) if position not in dropped]
     return IngestResult(accepted=0, duplicates=0), rejected
+
+
+def relay(runtime: Runtime, body: Any, sender: Sender) -> RelayResult:
+    """One relay request: the key, the origin, the limits (the client's first: a refused
+    client never spends the store's budget), each event validated on its own, the valid ones
+    stored. The commit happens before the response: an acknowledged event is stored."""
+    settings = runtime.settings
+    now_ms = runtime.clock.now_ms()
+    parsed = parse_body(body, settings)
+    with runtime.database.read() as connection:
+        principal = authenticate_site_key(connection, parsed.site_key, now_ms)
+        allowed = allowed_origins(connection, principal.site_id)
+    check_origin(allowed, sender.origin)
+    cost = max(1, len(parsed.events))
+    runtime.relay_client_limiter.hit(client_bucket(principal, sender), cost=cost)
+    runtime.relay_limiter.hit(principal.key_id, cost=cost)
+    valid, errors = validate_events(parsed, principal, settings, now_ms)
+    result = RelayResult(errors=errors)
+    if valid:
+        with runtime.database.write() as connection:
+            ingested, rejected = store(
+                connection,
+                principal,
+                valid,
+                now_ms=now_ms,
+                context=visitor_context(sender.user_agent),
+            )
+        result.accepted, result.duplicates = ingested.accepted, ingested.duplicates
+        result.errors.extend(rejected)
+    return result

@@ -1,1 +1,1 @@
-"""Storage retention: the purge job (PRODUCT.md §3)."""
+"""Storage retention: the purge job (docs/api.md, Plans and windows)."""

@@ -14,7 +14,8 @@ from sqlalchemy import delete, select
 from elnudge.clock import Clock
 from elnudge.db import Database
 from elnudge.db.tables import events, nudges, sessions, sites
-from elnudge.sites.plans import DAY_MS, storage_days
+from elnudge.sites.plans import storage_days
+from elnudge.timestamps import DAY_MS
 
 BATCH_SESSIONS = 500
 

@@ -1,7 +1,7 @@
 """The intent model: a pure, deterministic purchase-intent score (0-100) for a session.
 
-No web or database imports here: the server, the dashboard and `evaluate.py` all call the same
-functions on plain `Event` objects.
+No web or database imports here, and nothing of elNudge but its vocabulary: the server, the
+dashboard and `simulate/evaluate.py` all call the same functions on plain `Event` objects.
 """
 
 from elnudge.scoring.model import intent_score, score_history

@@ -139,7 +139,7 @@ def intent_score(events: Sequence[Event]) -> int:
 
 
 def _page_view(fold: _Fold, event: Event) -> None:
-    path = _page_path(event.url)
+    path = event.page
     if path not in fold.pages:
         fold.pages.add(path)
         fold.evidence += fold.page_gain
@@ -236,12 +236,6 @@ def _on_product_page(url: str) -> bool:
         return False
     query = url.find("?")
     return query < 0 or at < query
-
-
-def _page_path(url: str) -> str:
-    """The path as `page_count` counts it: no query or fragment, no trailing slash but on `/`."""
-    path = url.split("?", 1)[0].split("#", 1)[0]
-    return path.rstrip("/") or "/"
 
 
 def _bounded(value: object, upper: float) -> float:

@@ -5,9 +5,9 @@ is in log-odds units: +0.7 roughly doubles the odds of a purchase. Positive sign
 `evidence` and the two negative ones only ever add to `penalty`; "diminishing" weights shrink by
 their decay factor each time the signal repeats, so no single signal can dominate by repetition.
 Chosen as plausible priors, then nudged by a small coordinate search on simulated traffic from
-`TUNING_SEEDS` (kept only where the change stayed plausible, rounded); `evaluate.py` reports AUC
-on other seeds. The simulator is ours too, so its AUC is a sanity check, not proof: re-tune on
-real, labelled sessions when a store has them.
+`TUNING_SEEDS` (kept only where the change stayed plausible, rounded); `simulate/evaluate.py`
+reports AUC on other seeds. The simulator is ours too, so its AUC is a sanity check, not proof:
+re-tune on real, labelled sessions when a store has them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Pagination cursors (PRODUCT.md §10).
+"""Pagination cursors (docs/api.md, Errors and Endpoints).
 
 A cursor is standard base64 of a JSON object that starts like the seed's example,
 `{"id": <last item's id>, "direction": "before", …}`, and also carries the last item's

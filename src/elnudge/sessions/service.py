@@ -14,8 +14,7 @@ from elnudge.keys.service import Principal
 from elnudge.sessions import repository
 from elnudge.sessions.cursor import Cursor, decode_cursor, encode_cursor
 from elnudge.sessions.schemas import ListQuery
-from elnudge.sites.plans import DAY_MS
-from elnudge.timestamps import format_timestamp, parse_timestamp
+from elnudge.timestamps import DAY_MS, format_timestamp, parse_timestamp
 
 DEFAULT_LOOKBACK_DAYS = 30
 

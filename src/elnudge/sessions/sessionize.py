@@ -1,4 +1,5 @@
-"""Grouping a client key's events into sessions by the 30-minute gap rule (PRODUCT.md §5).
+"""Grouping a client key's events into sessions by the 30-minute gap rule (docs/api.md, "How
+events become sessions").
 
 Events, sorted by time, belong to one session as long as no gap between neighbours exceeds
 30 minutes. The grouping depends only on the events, never on the order they arrived in.

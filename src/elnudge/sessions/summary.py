@@ -1,5 +1,5 @@
-"""A session's derived fields (PRODUCT.md §7), computed from its events alone, or continued
-from the state a summary left when new events only extend the session."""
+"""A session's derived fields (docs/api.md, "Session fields"), computed from its events alone,
+or continued from the state a summary left when new events only extend the session."""
 
 from __future__ import annotations
 
@@ -44,13 +44,8 @@ class Extension:
     state: str
 
 
-def page_key(path: str) -> str:
-    """Pages are told apart by path: the query is already gone; a trailing slash is ignored."""
-    return path.rstrip("/") or "/"
-
-
 def _pages(events: Sequence[Event]) -> set[str]:
-    return {page_key(event.path) for event in events if event.type == EventType.PAGE_VIEW}
+    return {event.page for event in events if event.type == EventType.PAGE_VIEW}
 
 
 def _state(pages: set[str], fold: object) -> str:

@@ -7,18 +7,17 @@ add to cart, ...); the journey turns each into SDK envelopes exactly as the API 
 from __future__ import annotations
 
 import random
-import string
-from functools import lru_cache
 from typing import Any, Final
 
 from ulid import ULID
 
+from elnudge.ids import BASE62
 from elnudge.simulate.catalogue import CURRENCY, Product
+from elnudge.timestamps import format_timestamp_ms
 from elnudge.vocabulary import EventType
 
 Envelope = dict[str, Any]
 
-BASE62: Final = string.digits + string.ascii_letters
 STAGES: Final = ("cart", "checkout", "payment", "review")
 STAGE_PATHS: Final = ("/cart", "/checkout", "/checkout/payment", "/checkout/review")
 THANK_YOU_PATH: Final = "/checkout/thank-you"
@@ -46,34 +45,6 @@ _REACTION_CHOICES: Final[dict[str, tuple[tuple[str | None, ...], tuple[float, ..
 }
 ENGAGED: Final = frozenset({EventType.NUDGE_CLICKED, EventType.NUDGE_CHAT_OPENED})
 MAX_DISMISSALS: Final = 2  # the engine stops nudging a session after two dismissals (§8)
-
-
-@lru_cache(maxsize=4096)
-def _date_part(epoch_day: int) -> str:
-    year, month, day = _civil_from_days(epoch_day)
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def _civil_from_days(days: int) -> tuple[int, int, int]:
-    # Howard Hinnant's days→civil algorithm: exact and free of datetime's per-call overhead.
-    z = days + 719_468
-    era = z // 146_097
-    doe = z - era * 146_097
-    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
-    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
-    mp = (5 * doy + 2) // 153
-    day = doy - (153 * mp + 2) // 5 + 1
-    month = mp + 3 if mp < 10 else mp - 9
-    return yoe + era * 400 + (month <= 2), month, day
-
-
-def iso_ms(ms: int) -> str:
-    """UTC epoch milliseconds as the SDK writes them: `2026-04-29T10:14:32.123Z`."""
-    day, rest = divmod(ms, 86_400_000)
-    hour, rest = divmod(rest, 3_600_000)
-    minute, rest = divmod(rest, 60_000)
-    second, milli = divmod(rest, 1000)
-    return f"{_date_part(day)}T{hour:02d}:{minute:02d}:{second:02d}.{milli:03d}Z"
 
 
 def random_token(rng: random.Random, length: int) -> str:
@@ -138,7 +109,7 @@ class Journey:
             "event_id": f"e_{self.rng.getrandbits(96):024x}",
             "session_id": self.key,
             "event": event,
-            "ts": iso_ms(self.now),
+            "ts": format_timestamp_ms(self.now),
             "url": self.base_url + self.page,
             "data": data,
         }

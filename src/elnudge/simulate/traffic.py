@@ -11,10 +11,9 @@ from typing import Any, Final
 
 from elnudge.simulate.journey import Journey, random_token
 from elnudge.simulate.visits import ARCHETYPES
+from elnudge.timestamps import DAY_MS, HOUR_MS, MINUTE_MS
 from elnudge.vocabulary import EventType
 
-DAY_MS: Final = 86_400_000
-HOUR_MS: Final = 3_600_000
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Relative traffic by hour of day (from `start`): quiet nights, a lunch bump, a strong evening.
@@ -130,7 +129,7 @@ def _visitor_for(
 
 def _return_time(rng: random.Random, last_ms: int) -> int:
     if rng.random() < SAME_DAY_RETURN:
-        return last_ms + rng.randint(40 * 60_000, 6 * HOUR_MS)
+        return last_ms + rng.randint(40 * MINUTE_MS, 6 * HOUR_MS)
     return last_ms + rng.randint(1, 10) * DAY_MS + rng.randrange(DAY_MS) - DAY_MS // 2
 
 

@@ -1,4 +1,5 @@
-"""Plans and what they grant (PRODUCT.md §3). The numbers live here and nowhere else."""
+"""Plans and what they grant (docs/api.md, "Plans and windows"). The numbers live here and
+nowhere else."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ PLANS: dict[str, Plan] = {
     )
 }
 PLAN_NAMES = tuple(PLANS)
-DAY_MS = 86_400_000
 # Enterprise overrides are bounded: ten years is longer than any store asks for, and keeps every
 # window's start well after 1970 (event times before it are refused).
 MAX_OVERRIDE_DAYS = 3650

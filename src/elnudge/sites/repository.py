@@ -23,3 +23,16 @@ def list_sites(connection: Connection) -> list[RowMapping]:
 def update_site(connection: Connection, site_id: str, **values: object) -> int:
     result = connection.execute(update(sites).where(sites.c.site_id == site_id).values(**values))
     return result.rowcount
+
+
+def get_allowed_origins(connection: Connection, site_id: str) -> str | None:
+    """The stored list (origins one per line), or None."""
+    query = select(sites.c.allowed_origins).where(sites.c.site_id == site_id)
+    value: str | None = connection.execute(query).scalar()
+    return value
+
+
+def set_allowed_origins(connection: Connection, site_id: str, stored: str | None) -> int:
+    """Store the list; the number of sites changed (0 for an unknown site)."""
+    statement = update(sites).where(sites.c.site_id == site_id).values(allowed_origins=stored)
+    return connection.execute(statement).rowcount

@@ -1,40 +1,26 @@
-"""Site rules: create a site with its four keys; change its plan and retention overrides."""
+"""Site rules: add a site; change its plan and retention overrides."""
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection, RowMapping
 
 from elnudge import ids
 from elnudge.errors import InvalidRequest, NotFound
-from elnudge.keys import service as keys
-from elnudge.keys.tokens import MODES
 from elnudge.sites import plans, repository
 
 
-@dataclass(frozen=True, slots=True)
-class CreatedSite:
-    site_id: str
-    name: str
-    plan: str
-    secret_key_live: str
-    secret_key_test: str
-    site_key_live: str
-    site_key_test: str
-
-
-def _check_plan(plan: str) -> None:
+def check_plan(plan: str) -> None:
     if plan not in plans.PLANS:
         raise InvalidRequest(
             f"Unknown plan {plan!r}; choose one of {', '.join(plans.PLAN_NAMES)}.", param="plan"
         )
 
 
-def create_site(connection: Connection, *, name: str, plan: str, now_ms: int) -> CreatedSite:
-    """A new site with one secret and one public key in each mode."""
-    _check_plan(plan)
+def add_site(connection: Connection, *, name: str, plan: str, now_ms: int) -> str:
+    """Store a new site (without keys: `elnudge.provisioning` issues them); its id."""
+    check_plan(plan)
     if not name.strip():
         raise InvalidRequest("A site needs a name.", param="name")
     site_id = ids.new_id(ids.SITE)
@@ -46,22 +32,7 @@ def create_site(connection: Connection, *, name: str, plan: str, now_ms: int) ->
         cursor_secret=secrets.token_hex(32),
         created_at=now_ms,
     )
-    issued = {
-        (kind, mode): keys.create_key(
-            connection, site_id=site_id, mode=mode, kind=kind, now_ms=now_ms
-        ).token
-        for kind in ("secret", "public")
-        for mode in MODES
-    }
-    return CreatedSite(
-        site_id=site_id,
-        name=name,
-        plan=plan,
-        secret_key_live=issued["secret", "live"],
-        secret_key_test=issued["secret", "test"],
-        site_key_live=issued["public", "live"],
-        site_key_test=issued["public", "test"],
-    )
+    return site_id
 
 
 def update_site(
@@ -80,7 +51,7 @@ def update_site(
         raise NotFound(f"No site {site_id!r}.")
     values: dict[str, object] = {}
     if plan is not None:
-        _check_plan(plan)
+        check_plan(plan)
         values["plan"] = plan
     effective_plan = plan or site["plan"]
     for field, days in (("api_window_days", api_window_days), ("storage_days", storage_days)):

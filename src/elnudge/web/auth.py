@@ -14,7 +14,9 @@ from sqlalchemy.engine import Connection
 
 from elnudge.errors import Unauthorized
 from elnudge.keys.service import Principal, authenticate
-from elnudge.web.runtime import Runtime, runtime_of
+from elnudge.runtime import Runtime
+from elnudge.vocabulary import KeyKind
+from elnudge.web.runtime import runtime_of
 
 
 def bearer_token(request: Request) -> str:
@@ -31,7 +33,7 @@ def bearer_token(request: Request) -> str:
 def authorize(request: Request, connection: Connection, runtime: Runtime) -> Principal:
     """Who is calling with a secret key; counts the request against that key's limit."""
     token = bearer_token(request)
-    principal = authenticate(connection, token, kind="secret", now_ms=runtime.clock.now_ms())
+    principal = authenticate(connection, token, kind=KeyKind.SECRET, now_ms=runtime.clock.now_ms())
     runtime.api_limiter.hit(principal.key_id)
     return principal
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from elnudge.config import Settings
 from elnudge.web.errors import ErrorBody
 
 _REQUEST_ID = {"description": "Unique id of this request (`req_…`).", "schema": {"type": "string"}}
@@ -12,7 +13,7 @@ _DESCRIPTIONS = {
     400: "Invalid request: a parameter or the body is wrong; `param` names it.",
     401: "Missing, malformed, unknown, revoked or expired API key.",
     404: "No such object (unknown, another site's or mode's, or outside the plan's window).",
-    413: "The request body is larger than 1 MiB.",
+    413: "The request body is larger than {max_body}.",
     429: "Too many requests for this key; retry after `Retry-After` seconds.",
     500: "Internal error.",
 }
@@ -37,10 +38,41 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 SECURITY_SCHEME = "SecretKey"
 
 
-def finish_document(schema: dict[str, Any]) -> dict[str, Any]:
+def setting_texts(settings: Settings) -> dict[str, str]:
+    """How the document names each setting it mentions, as `{name}` in descriptions."""
+    return {
+        "{max_body}": describe_bytes(settings.max_body_bytes),
+        "{max_batch_events}": f"{settings.max_batch_events:,}",
+        "{relay_rate_limit}": f"{settings.relay_rate_limit_per_minute:,}",
+        "{relay_client_rate_limit}": f"{settings.relay_client_rate_limit_per_minute:,}",
+    }
+
+
+def describe_bytes(size: int) -> str:
+    """`1 MiB`, `512 KiB`, `1500 bytes`: a size for people."""
+    for unit, factor in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size} bytes"
+
+
+def _fill(value: Any, texts: dict[str, str]) -> Any:
+    """Every `{setting}` in the document's descriptions replaced by its value."""
+    if isinstance(value, dict):
+        return {key: _fill(item, texts) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_fill(item, texts) for item in value]
+    if isinstance(value, str) and "{" in value:
+        for token, text in texts.items():
+            value = value.replace(token, text)
+    return value
+
+
+def finish_document(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
     """What FastAPI cannot say on its own: the bearer key scheme on every route that answers
-    401 (unless the route declares its own `security`), and no 422 (validation errors are
-    rendered as our 400)."""
+    401 (unless the route declares its own `security`), no 422 (validation errors are rendered
+    as our 400), and the settings' values where descriptions name them."""
+    schema.update(_fill(schema, setting_texts(settings)))
     components = schema.setdefault("components", {})
     components.setdefault("securitySchemes", {})[SECURITY_SCHEME] = {
         "type": "http",

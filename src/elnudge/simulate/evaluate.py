@@ -1,6 +1,7 @@
-"""How well the intent score predicts conversion part-way through a session (PRODUCT.md §9).
+"""How well the intent score predicts conversion part-way through a session (docs/api.md,
+"Intent score").
 
-    python -m elnudge.scoring.evaluate [--sessions N] [--seed S]
+    python -m elnudge.simulate.evaluate [--sessions N] [--seed S]
 
 Simulates held-out traffic (a seed never used for tuning), splits it into server sessions on
 30 minutes of inactivity, and reports the AUC of the score at several cut-offs: after 25%, 50%
@@ -23,13 +24,13 @@ from urllib.parse import urlsplit
 
 from elnudge.scoring.model import score_history
 from elnudge.scoring.weights import MODEL_VERSION, TUNING_SEEDS
-from elnudge.simulate import simulate_sessions
+from elnudge.sessions.sessionize import INACTIVITY_MS
+from elnudge.simulate.traffic import simulate_sessions
 from elnudge.vocabulary import ALIASES, Event, EventType
 
 HELD_OUT_SEED: Final = 20_260_429
 SIMULATION_START: Final = datetime(2026, 3, 2, tzinfo=UTC)
 SESSIONS_PER_DAY: Final = 300
-INACTIVITY_MS: Final = 30 * 60_000  # the server's session split (§5)
 EARLY_MS: Final = 2 * 60_000
 CUTOFFS: Final = ("25% of events", "50% of events", "75% of events", "first 2 minutes")
 
@@ -181,7 +182,7 @@ def format_report(result: Evaluation) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m elnudge.scoring.evaluate")
+    parser = argparse.ArgumentParser(prog="python -m elnudge.simulate.evaluate")
     parser.add_argument("--sessions", type=int, default=9_000, help="client sessions to simulate")
     parser.add_argument("--seed", type=int, default=HELD_OUT_SEED, help="simulator seed")
     args = parser.parse_args(argv)

@@ -12,9 +12,10 @@ from elnudge.db.tables import events, sessions
 from elnudge.events.batch import validate_batch
 from elnudge.events.service import ingest
 from elnudge.keys.service import authenticate
+from elnudge.provisioning import create_site
 from elnudge.retention.purge import purge
-from elnudge.sites.service import create_site
 from elnudge.timestamps import format_timestamp_ms, parse_timestamp
+from elnudge.vocabulary import KeyKind
 from tests.storefront import page_view
 
 DAY = 86_400_000
@@ -27,7 +28,7 @@ def test_purge_keeps_only_the_retention_window(fresh_database_url: str) -> None:
     now = clock.now_ms()
     with database.write() as connection:
         site = create_site(connection, name="Old", plan="starter", now_ms=now)
-        principal = authenticate(connection, site.secret_key_live, kind="secret", now_ms=now)
+        principal = authenticate(connection, site.secret_key_live, kind=KeyKind.SECRET, now_ms=now)
         raw = [
             page_view(format_timestamp_ms(now - days * DAY), "/", session=f"s{days}")
             for days in range(0, 90, 3)

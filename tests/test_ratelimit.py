@@ -1,17 +1,22 @@
-"""The moving window counts the same way in memory and in Redis (shared between processes)."""
+"""The moving window counts the same way in memory and in Redis (shared between processes).
+
+The memory window reads the injected clock, so its time is moved here, never waited for.
+`limits` keeps Redis windows on the real clock: those tests check counting, costs, sharing and
+an honest Retry-After, and leave the passing of time to the library's own tests.
+"""
 
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from collections.abc import Callable
 
 import pytest
 import redis
 
+from elnudge.clock import FrozenClock
 from elnudge.errors import RateLimitExceeded
-from elnudge.web.ratelimit import RateLimiter
+from elnudge.ratelimit import RateLimiter
 from tests.conftest import IN_CI
 
 REDIS_URL = os.environ.get("ELNUDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -29,12 +34,17 @@ def _redis_or_skip() -> None:
         pytest.skip(reason)
 
 
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(1_777_000_000_000)
+
+
 @pytest.fixture(params=["memory", "redis"])
-def new_limiter(request: pytest.FixtureRequest) -> NewLimiter:
+def new_limiter(request: pytest.FixtureRequest, clock: FrozenClock) -> NewLimiter:
     if request.param == "memory":
-        return lambda rule: RateLimiter(rule)
+        return lambda rule: RateLimiter(rule, clock=clock)
     _redis_or_skip()
-    return lambda rule: RateLimiter(rule, REDIS_URL)
+    return lambda rule: RateLimiter(rule, REDIS_URL, clock=clock)
 
 
 def _key() -> str:
@@ -49,13 +59,26 @@ def _refusal(limiter: RateLimiter, key: str, cost: int = 1) -> RateLimitExceeded
     return None
 
 
-def test_exactly_the_limit_passes_and_retry_after_is_honest(new_limiter: NewLimiter) -> None:
+def test_exactly_the_limit_passes_and_retry_after_is_in_the_window(
+    new_limiter: NewLimiter,
+) -> None:
     limiter, key = new_limiter("3/2 seconds"), _key()
     assert [_refusal(limiter, key) for _ in range(3)] == [None] * 3
     refused = _refusal(limiter, key)
     assert refused is not None and 1 <= refused.retry_after <= 2
     assert _refusal(limiter, _key()) is None  # another key has its own window
-    time.sleep(refused.retry_after)
+
+
+def test_retry_after_is_honest(clock: FrozenClock) -> None:
+    limiter, key = RateLimiter("3/10 seconds", clock=clock), _key()
+    limiter.hit(key)
+    clock.advance(seconds=4)
+    limiter.hit(key, cost=2)
+    refused = _refusal(limiter, key)
+    assert refused is not None and refused.retry_after == 6  # the first hit leaves at 10 s
+    clock.advance(seconds=5.999)
+    assert _refusal(limiter, key) is not None  # one millisecond early
+    clock.advance(ms=1)
     assert _refusal(limiter, key) is None
 
 
@@ -67,31 +90,32 @@ def test_costs_add_up_and_a_refused_hit_counts_nothing(new_limiter: NewLimiter) 
     assert _refusal(limiter, key) is not None
 
 
-def test_the_window_moves_rather_than_resetting(new_limiter: NewLimiter) -> None:
-    limiter, key = new_limiter("2/2 seconds"), _key()
+def test_the_window_moves_rather_than_resetting(clock: FrozenClock) -> None:
+    limiter, key = RateLimiter("2/2 seconds", clock=clock), _key()
     assert _refusal(limiter, key) is None
-    time.sleep(1.2)
+    clock.advance(seconds=1.2)
     assert _refusal(limiter, key) is None
     assert _refusal(limiter, key) is not None
-    time.sleep(1.0)  # the first hit has left the window, the second has not
+    clock.advance(seconds=0.8)  # the first hit has left the window, the second has not
     assert _refusal(limiter, key) is None
     assert _refusal(limiter, key) is not None
 
 
-def test_redis_counts_are_shared_between_processes() -> None:
+def test_redis_counts_are_shared_between_processes(clock: FrozenClock) -> None:
     _redis_or_skip()
-    first, second = RateLimiter("2/minute", REDIS_URL), RateLimiter("2/minute", REDIS_URL)
+    first = RateLimiter("2/minute", REDIS_URL, clock=clock)
+    second = RateLimiter("2/minute", REDIS_URL, clock=clock)
     key = _key()
     assert _refusal(first, key) is None and _refusal(second, key) is None
     assert _refusal(first, key) is not None and _refusal(second, key) is not None
 
 
-def test_memory_forgets_keys_that_went_quiet() -> None:
-    limiter = RateLimiter("5/1 second")
+def test_memory_forgets_keys_that_went_quiet(clock: FrozenClock) -> None:
+    limiter = RateLimiter("5/1 second", clock=clock)
     window = limiter._window  # what the sweep keeps is only visible inside
     for _ in range(12_000):
         limiter.hit(_key())
-    time.sleep(1.1)
+    clock.advance(seconds=1.1)
     for _ in range(10_000):
         _refusal(limiter, "steady")
     assert set(window._hits) == {"steady"}  # type: ignore[attr-defined]

@@ -1,4 +1,5 @@
-"""Influenced conversions: the three cases of the public docs, and the edges (PRODUCT.md §8)."""
+"""Influenced conversions: the three cases of the public docs, and the edges (docs/api.md,
+"Nudges")."""
 
 from __future__ import annotations
 

@@ -1,0 +1,245 @@
+"""Writing a batch: the rows it changes, collected while sessions are derived, then written in
+a few bulk statements (COPY on PostgreSQL), and the attribution they change refreshed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy.engine import Connection, Row
+
+from elnudge import ids
+from elnudge.events import repository
+from elnudge.events.claims import Claim, NudgeClaims
+from elnudge.events.duplicates import id_scope
+from elnudge.nudges.outcomes import influenced
+from elnudge.sessions.sessionize import Group, Member, session_visitor
+from elnudge.sessions.summary import SessionSummary, extend_summary, summarize
+from elnudge.visitors import VisitorContext
+from elnudge.vocabulary import EventType, KeyKind
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """What a whole batch shares: its site and mode, the time it arrived, who sent it."""
+
+    site_id: str
+    mode: str
+    now_ms: int
+    sender: KeyKind
+    context: VisitorContext | None = None
+
+
+@dataclass
+class Writer:
+    """Collects the rows a batch changes, then writes them in a few bulk statements."""
+
+    scope: Scope
+    new_data: dict[str, dict[str, Any]]  # the new events' data, as sent, by event id
+    session_inserts: list[dict[str, Any]] = field(default_factory=list)
+    session_updates: list[dict[str, Any]] = field(default_factory=list)
+    session_extensions: list[dict[str, Any]] = field(default_factory=list)
+    session_deletes: list[str] = field(default_factory=list)
+    event_inserts: list[dict[str, Any]] = field(default_factory=list)
+    event_updates: list[dict[str, Any]] = field(default_factory=list)
+    nudge_rows: list[dict[str, Any]] = field(default_factory=list)
+    refreshed_sessions: list[str] = field(default_factory=list)
+    visitors: set[str] = field(default_factory=set)
+    claims: NudgeClaims = field(default_factory=NudgeClaims)
+
+    def add(self, client_key: str, group: Group) -> None:
+        """Write `group` as a whole session: a new one, or a stored one re-derived."""
+        summary = summarize([member.event for member in group.members])
+        session_id = group.session_id or ids.new_id(ids.SESSION, at_ms=summary.started_at)
+        visitor_id = session_visitor(group.members)
+        self._add_session(client_key, group, summary, session_id, visitor_id)
+        self._add_events(client_key, group, summary, session_id)
+        self._add_nudges(group, summary, session_id, visitor_id)
+
+    def _add_session(
+        self,
+        client_key: str,
+        group: Group,
+        summary: SessionSummary,
+        session_id: str,
+        visitor_id: str | None,
+    ) -> None:
+        values = {
+            "visitor_id": visitor_id,
+            "started_at": summary.started_at,
+            "ended_at": summary.ended_at,
+            "page_count": summary.page_count,
+            "intent_score": summary.intent_score,
+            "converted": summary.converted,
+            "nudge_count": summary.nudge_count,
+            "event_count": summary.event_count,
+            "summary_state": summary.state,
+        }
+        if group.session_id is None:
+            self.session_inserts.append(
+                {
+                    "site_id": self.scope.site_id,
+                    "session_id": session_id,
+                    "mode": self.scope.mode,
+                    "client_key": client_key,
+                    **self._context_values(),
+                    **values,
+                }
+            )
+        else:
+            self.session_updates.append(self._update_row(session_id, values))
+        self.session_deletes.extend(group.merged_ids)
+        self.refreshed_sessions.extend([session_id, *group.merged_ids])
+        self.visitors.update(_visitors_to_revisit(group, summary, visitor_id))
+
+    def extend(self, session: Row[Any], group: Group) -> None:
+        """Append `group`'s new events to the stored `session`, continuing its summary."""
+        events = [member.event for member in group.members]
+        extension = extend_summary(session.summary_state, session.event_count, events)
+        values = {
+            "ended_at": extension.ended_at,
+            "page_count": extension.page_count,
+            "intent_score": extension.intent_score,
+            "event_count": extension.event_count,
+            "summary_state": extension.state,
+        }
+        self.session_extensions.append(self._update_row(session.session_id, values))
+        for member, score in zip(group.members, extension.scores, strict=True):
+            row = self._event_row(session.client_key, member, session.session_id, score)
+            self.event_inserts.append(row)
+
+    def _update_row(self, session_id: str, values: dict[str, Any]) -> dict[str, Any]:
+        if self.scope.context is not None and self.scope.context.is_bot:
+            values["is_bot"] = True  # sticky: once a bot is seen, the session stays hidden
+        return {"b_site_id": self.scope.site_id, "b_session_id": session_id, **values}
+
+    def _context_values(self) -> dict[str, Any]:
+        context = self.scope.context
+        if context is None:
+            return {"is_bot": False}
+        return {
+            "is_bot": context.is_bot,
+            "browser": context.browser,
+            "os": context.os,
+            "device": context.device,
+        }
+
+    def _add_events(
+        self, client_key: str, group: Group, summary: SessionSummary, session_id: str
+    ) -> None:
+        for member, score in zip(group.members, summary.scores, strict=True):
+            if member.session_id is None:
+                self.event_inserts.append(self._event_row(client_key, member, session_id, score))
+            elif member.session_id != session_id or member.stored_score != score:
+                self.event_updates.append(
+                    {
+                        "b_site_id": self.scope.site_id,
+                        "b_event_id": member.event_id,
+                        "session_id": session_id,
+                        "intent_score": score,
+                    }
+                )
+
+    def _event_row(
+        self, client_key: str, member: Member, session_id: str, score: int
+    ) -> dict[str, Any]:
+        event = member.event
+        return {
+            "site_id": self.scope.site_id,
+            "event_id": member.event_id,
+            "mode": self.scope.mode,
+            "session_id": session_id,
+            "client_key": client_key,
+            "client_event_id": member.client_event_id,
+            "id_scope": id_scope(self.scope.sender, client_key),
+            "visitor_id": member.visitor_id,
+            "type": event.type,
+            "occurred_at": event.occurred_at,
+            "url": event.url,
+            "data": orjson.dumps(self.new_data[member.event_id]).decode(),
+            "intent_score": score,
+            "received_at": self.scope.now_ms,
+        }
+
+    def _add_nudges(
+        self, group: Group, summary: SessionSummary, session_id: str, visitor_id: str | None
+    ) -> None:
+        """Claim each nudge the session shows; `settle_nudges` decides who keeps it."""
+        for nudge in summary.nudges:
+            shows = [
+                member
+                for member in group.members
+                if member.event.type == EventType.NUDGE_SHOWN
+                and member.event.data["nudge_id"] == nudge.nudge_id
+            ]
+            row = {
+                "site_id": self.scope.site_id,
+                "nudge_id": nudge.nudge_id,
+                "mode": self.scope.mode,
+                "session_id": session_id,
+                "visitor_id": visitor_id,
+                "type": nudge.type,
+                "shown_at": nudge.shown_at,
+                "outcome": nudge.outcome,
+                "last_interaction_at": nudge.last_interaction_at,
+                "influenced_conversion": influenced(
+                    nudge.last_interaction_at, summary.purchase_times
+                ),
+            }
+            self.claims.add(nudge.nudge_id, Claim(session_id, shows, row))
+
+    def settle_nudges(self, connection: Connection, batch_index: dict[str, int]) -> None:
+        """Keep each nudge in the one session it belongs to (see `claims`)."""
+        self.nudge_rows = self.claims.settle(
+            connection,
+            self.scope.site_id,
+            self.scope.mode,
+            set(self.refreshed_sessions),
+            batch_index,
+        )
+
+    def flush(self, connection: Connection) -> None:
+        site_id = self.scope.site_id
+        repository.delete_nudges_of(connection, site_id, self.refreshed_sessions)
+        repository.delete_sessions(connection, site_id, self.session_deletes)
+        repository.insert_rows(connection, "sessions", self.session_inserts)
+        repository.update_sessions(connection, self.session_updates)
+        repository.extend_sessions(connection, self.session_extensions)
+        repository.insert_rows(connection, "events", self.event_inserts)
+        repository.update_events(connection, self.event_updates)
+        repository.insert_rows(connection, "nudges", self.nudge_rows)
+        self._refresh_influence(connection)
+
+    def _refresh_influence(self, connection: Connection) -> None:
+        """Purchases in one session can credit nudges in the visitor's other sessions."""
+        if not self.visitors:
+            return
+        site_id, mode = self.scope.site_id, self.scope.mode
+        visitors = sorted(self.visitors)
+        purchases = repository.visitor_purchase_times(connection, site_id, mode, visitors)
+        changes = {}
+        for row in repository.visitor_engaged_nudges(connection, site_id, mode, visitors):
+            value = influenced(row.last_interaction_at, purchases[row.visitor_id])
+            if value != bool(row.influenced_conversion):
+                changes[row.nudge_id] = value
+        repository.set_influenced(connection, site_id, mode, changes)
+
+
+def _visitors_to_revisit(group: Group, summary: SessionSummary, visitor_id: str | None) -> set[str]:
+    """Visitors whose cross-session attribution this group can change.
+
+    Only purchases and engaged nudges take part in attribution, so a session with neither, whose
+    visitor stays the same, changes nothing beyond itself. Merges and visitor changes revisit
+    every visitor involved, so one who lost a session is recomputed too.
+    """
+    stored_visitor = session_visitor([m for m in group.members if m.session_id is not None])
+    moved = group.session_id is not None and stored_visitor != visitor_id
+    if group.merged_ids or moved:
+        return {member.visitor_id for member in group.members if member.visitor_id} | (
+            {visitor_id} if visitor_id else set()
+        )
+    engaged = any(nudge.last_interaction_at is not None for nudge in summary.nudges)
+    if visitor_id and (engaged or summary.purchase_times):
+        return {visitor_id}
+    return set()
