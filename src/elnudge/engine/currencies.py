@@ -1,7 +1,8 @@
 """ISO 4217 currency codes, their decimal places, and money as a shopper reads it ("$12").
 
-The codes are those of Debian's `iso-codes` (a test compares them when the file is present);
-the engine carries its own copy because it imports nothing outside the standard library.
+The codes are those of Debian's `iso-codes` 4.18 (a test compares them when the file is
+present) plus the two ISO added since (`NEWER_CODES`); the engine carries its own copy because
+it imports nothing outside the standard library.
 Amounts are formatted the English way (`$1,234.50`, `CHF 12.50`), with the symbol where it is
 unambiguous to an English reader and the code otherwise; a whole amount drops its decimals, as
 shoppers write "you're $12 away".
@@ -18,7 +19,7 @@ def _codes(text: str) -> list[str]:
     return text.split()
 
 
-ISO_4217_CODES: Final = frozenset(
+_ISO_CODES_4_18: Final = frozenset(
     _codes(
         """
     AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN
@@ -32,6 +33,8 @@ ISO_4217_CODES: Final = frozenset(
     """
     )
 )
+NEWER_CODES: Final = frozenset({"ZWG", "XCG"})  # Zimbabwe Gold (2024), Caribbean guilder (2025)
+ISO_4217_CODES: Final = _ISO_CODES_4_18 | NEWER_CODES
 # Decimal places where ISO 4217 says other than 2.
 _MINOR_UNITS: Final = MappingProxyType(
     {

@@ -186,35 +186,38 @@ def fold_facts(events: Iterable[Event], state: Mapping[str, Any] | None = None) 
 
 
 def step(facts: SessionFacts, event: Event) -> SessionFacts:
-    """The facts after one more event."""
+    """The facts after one more event (one `replace`: it is most of the fold's cost)."""
+    changes = _STEPS.get(event.type, _unchanged)(facts, event)
     if event.type not in NUDGE_EVENTS:
-        facts = replace(facts, last_activity_at=event.occurred_at, last_path=_path(event))
-    return _STEPS.get(event.type, _unchanged)(facts, event)
+        changes["last_activity_at"] = event.occurred_at
+        changes["last_path"] = _path(event)
+    return replace(facts, **changes) if changes else facts
 
 
-# -- one function per event type -----------------------------------------------------------------
+# -- one function per event type: each returns the fields that change ---------------------------
+
+Changes = dict[str, Any]
 
 
-def _page_view(facts: SessionFacts, event: Event) -> SessionFacts:
+def _page_view(facts: SessionFacts, event: Event) -> Changes:
     path = _path(event)
     product = facts.product
-    return replace(
-        facts,
-        page_path=path,
-        page_viewed_at=event.occurred_at,
-        product=product if product is not None and product.path == path else None,
-        browsed_after_removal=facts.removed_at is not None,
-        scroll_depth=0,
-        deep_scroll_at=None,
-        idle_seconds=0,
-        idle_at=None,
-    )
+    return {
+        "page_path": path,
+        "page_viewed_at": event.occurred_at,
+        "product": product if product is not None and product.path == path else None,
+        "browsed_after_removal": facts.removed_at is not None,
+        "scroll_depth": 0,
+        "deep_scroll_at": None,
+        "idle_seconds": 0,
+        "idle_at": None,
+    }
 
 
-def _product_view(facts: SessionFacts, event: Event) -> SessionFacts:
+def _product_view(facts: SessionFacts, event: Event) -> Changes:
     product_id = _text(event.data.get("product_id"))
     if product_id is None:
-        return facts
+        return {}
     product = Product(
         product_id=product_id,
         name=_text(event.data.get("product_name")),
@@ -224,100 +227,97 @@ def _product_view(facts: SessionFacts, event: Event) -> SessionFacts:
         path=_path(event),
         viewed_at=event.occurred_at,
     )
-    return replace(facts, product=product)
+    return {"product": product}
 
 
-def _add_to_cart(facts: SessionFacts, event: Event) -> SessionFacts:
+def _add_to_cart(facts: SessionFacts, event: Event) -> Changes:
     line = _cart_line(event.data)
     if line is None:
-        return facts
+        return {}
     product_id, added = line
     held = facts.cart.get(product_id)
     quantity = added.quantity + (held.quantity if held is not None else 0)
     cart = {**facts.cart, product_id: replace(added, quantity=quantity)}
-    return replace(
-        facts, cart=MappingProxyType(cart), ever_added=True, cart_changed_at=event.occurred_at
-    )
+    return {
+        "cart": MappingProxyType(cart),
+        "ever_added": True,
+        "cart_changed_at": event.occurred_at,
+    }
 
 
-def _remove_from_cart(facts: SessionFacts, event: Event) -> SessionFacts:
+def _remove_from_cart(facts: SessionFacts, event: Event) -> Changes:
     line = _cart_line(event.data)
     if line is None:
-        return facts
+        return {}
     product_id, removed = line
     cart = dict(facts.cart)
     held = cart.pop(product_id, None)
     if held is not None and held.quantity > removed.quantity:
         cart[product_id] = replace(held, quantity=held.quantity - removed.quantity)
-    return replace(
-        facts,
-        cart=MappingProxyType(cart),
-        cart_changed_at=event.occurred_at,
-        removed_at=event.occurred_at,
-        browsed_after_removal=False,
-    )
+    return {
+        "cart": MappingProxyType(cart),
+        "cart_changed_at": event.occurred_at,
+        "removed_at": event.occurred_at,
+        "browsed_after_removal": False,
+    }
 
 
-def _scroll(facts: SessionFacts, event: Event) -> SessionFacts:
+def _scroll(facts: SessionFacts, event: Event) -> Changes:
     depth = _count(event.data.get("depth"))
     if depth is None or depth <= facts.scroll_depth:
-        return facts
+        return {}
     deep = facts.deep_scroll_at
     if deep is None and depth >= DEEP_SCROLL_MIN_DEPTH:
         deep = event.occurred_at
-    return replace(facts, scroll_depth=depth, deep_scroll_at=deep)
+    return {"scroll_depth": depth, "deep_scroll_at": deep}
 
 
-def _idle(facts: SessionFacts, event: Event) -> SessionFacts:
+def _idle(facts: SessionFacts, event: Event) -> Changes:
     seconds = _count(event.data.get("seconds"))
     if seconds is None:
-        return facts
-    return replace(facts, idle_seconds=seconds, idle_at=event.occurred_at)
+        return {}
+    return {"idle_seconds": seconds, "idle_at": event.occurred_at}
 
 
-def _exit_intent(facts: SessionFacts, event: Event) -> SessionFacts:
-    return replace(facts, exit_at=event.occurred_at)
+def _exit_intent(facts: SessionFacts, event: Event) -> Changes:
+    return {"exit_at": event.occurred_at}
 
 
-def _checkout_stage(facts: SessionFacts, event: Event) -> SessionFacts:
-    return replace(facts, checkout_path=_path(event))
+def _checkout_stage(facts: SessionFacts, event: Event) -> Changes:
+    return {"checkout_path": _path(event)}
 
 
-def _purchase(facts: SessionFacts, event: Event) -> SessionFacts:
-    purchased_at = event.occurred_at if facts.purchased_at is None else facts.purchased_at
-    return replace(facts, purchased_at=purchased_at, cart=_NO_LINES)
+def _purchase(facts: SessionFacts, event: Event) -> Changes:
+    first = facts.purchased_at is None
+    return {"purchased_at": event.occurred_at if first else facts.purchased_at, "cart": _NO_LINES}
 
 
-def _nudge_shown(facts: SessionFacts, event: Event) -> SessionFacts:
+def _nudge_shown(facts: SessionFacts, event: Event) -> Changes:
     nudge_id = _text(event.data.get("nudge_id"))
     kind = _text(event.data.get("type"))
     if nudge_id is None or kind is None or nudge_id in facts.nudges_shown:
-        return facts  # the first report of a nudge says what it is, as in its outcome
-    return replace(facts, nudges_shown=MappingProxyType({**facts.nudges_shown, nudge_id: kind}))
+        return {}  # the first report of a nudge says what it is, as in its outcome
+    return {"nudges_shown": MappingProxyType({**facts.nudges_shown, nudge_id: kind})}
 
 
-def _nudge_dismissed(facts: SessionFacts, event: Event) -> SessionFacts:
+def _nudge_dismissed(facts: SessionFacts, event: Event) -> Changes:
     nudge_id = _text(event.data.get("nudge_id"))
     if nudge_id is None:
-        return facts
-    return replace(
-        facts, dismissed=facts.dismissed | {nudge_id}, reacted=facts.reacted | {nudge_id}
-    )
+        return {}
+    return {"dismissed": facts.dismissed | {nudge_id}, "reacted": facts.reacted | {nudge_id}}
 
 
-def _nudge_engaged(facts: SessionFacts, event: Event) -> SessionFacts:
+def _nudge_engaged(facts: SessionFacts, event: Event) -> Changes:
     nudge_id = _text(event.data.get("nudge_id"))
-    if nudge_id is None:
-        return facts
-    return replace(facts, reacted=facts.reacted | {nudge_id})
+    return {} if nudge_id is None else {"reacted": facts.reacted | {nudge_id}}
 
 
-def _unchanged(facts: SessionFacts, event: Event) -> SessionFacts:
+def _unchanged(facts: SessionFacts, event: Event) -> Changes:
     """CLICK, ELEMENT_HOVER, CUSTOM: activity only (recorded in `step`)."""
-    return facts
+    return {}
 
 
-_STEPS: Final[dict[str, Callable[[SessionFacts, Event], SessionFacts]]] = {
+_STEPS: Final[dict[str, Callable[[SessionFacts, Event], Changes]]] = {
     EventType.PAGE_VIEW: _page_view,
     EventType.PRODUCT_VIEW: _product_view,
     EventType.ADD_TO_CART: _add_to_cart,
