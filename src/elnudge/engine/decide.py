@@ -233,9 +233,12 @@ def _values(situation: Situation, settings: EngineSettings) -> dict[str, str]:
 
 
 def _shortened(name: str) -> str:
+    """A long name cut at a word boundary, with an ellipsis ("…Waterproof…", not "…Mem…")."""
     if len(name) <= PRODUCT_NAME_IN_MESSAGE:
         return name
-    return name[: PRODUCT_NAME_IN_MESSAGE - 1].rstrip() + "…"
+    cut = name[:PRODUCT_NAME_IN_MESSAGE]
+    words = cut.rsplit(" ", 1)[0] if " " in cut[PRODUCT_NAME_IN_MESSAGE // 2 :] else cut[:-1]
+    return words.rstrip(" ,;:-–—") + "…"
 
 
 def _applying(*checks: tuple[Reason, bool]) -> tuple[Reason, ...]:
