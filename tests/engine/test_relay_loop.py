@@ -206,7 +206,7 @@ def check(shopper: Shopper) -> None:
             assert now < shopper.bar_dismissed_at, "the sticky bar after its dismissal"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_the_rules_hold_for_any_shopper(data: st.DataObject) -> None:
     def pick(options: Sequence[Any]) -> Any:

@@ -8,10 +8,11 @@ In this order:
    the session started after the monthly allowance was used.
 2. The proactive triggers, in priority order (`Rule`), each only for a signal newer than the
    session's last proactive offer. The first that may fire wins. None may fire after a purchase,
-   after 2 dismissals of proactive nudges, after 3 proactive offers, while an exit modal is
-   open, or within 60 s of the last proactive offer; exit intent once a session, the returning
-   visitor's welcome too. Offers count whether or not they were shown, held-out ones included,
-   so both arms of the holdout live under the same rules.
+   after `DISMISSALS_TO_SILENCE` dismissals of proactive nudges, after `PROACTIVE_PER_SESSION`
+   proactive offers, while an exit modal is open, or within `PROACTIVE_COOLDOWN_MS` of the last
+   proactive offer; exit intent once a session, the returning visitor's welcome too. Offers
+   count whether or not they were shown, held-out ones included, so both arms of the holdout
+   live under the same rules.
 3. Else the sticky bar, on a checkout page, unless the shopper dismissed it: it is outside the
    cooldown, the cap and the silence. It is one nudge per session, drawn again on each checkout
    page: the proposal carries the id of the bar offered before, if any.
@@ -19,10 +20,11 @@ In this order:
    `would_show` for the caller to record (as an offer: it counts for the rules) and, in test
    mode, to answer `test_decision` with.
 
-"One proactive nudge at a time", server-side, is the cooldown: 60 s after an offer the toast
-has long faded (5 s) and the bubble collapsed to its avatar (8 s), which the widget replaces
-with the next one. The exit modal is the only proactive nudge that stays open until the shopper
-acts, so none is offered while one is open: shown, not yet answered, and its page not left.
+"One proactive nudge at a time", server-side, is the cooldown: it is far longer than a toast's
+fade and a bubble's collapse, so when it ends the toast is gone and the bubble is an avatar,
+which the widget replaces with the next one. The exit modal is the only proactive nudge that
+stays open until the shopper acts, so none is offered while one is open: shown, not yet
+answered, and its page not left.
 """
 
 from __future__ import annotations

@@ -108,7 +108,9 @@ class SessionFacts:
         whichever came later; None off product pages."""
         if self.product is None or not self.on_product_page:
             return None
-        return max(self.product.viewed_at, self.page_viewed_at or self.product.viewed_at)
+        if self.page_viewed_at is None:
+            return self.product.viewed_at
+        return max(self.product.viewed_at, self.page_viewed_at)
 
     @property
     def cart_quantity(self) -> int:
