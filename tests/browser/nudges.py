@@ -70,7 +70,6 @@ PARTS = {
     "callout": ".u .l",
     "callout x": ".l [aria-label=Dismiss]",
     "avatar": ".u > button.a",
-    "backdrop": ".k",
     "modal": "[role=dialog][aria-modal=true]",
     "modal title": "[role=dialog][aria-modal=true] h2",
     "bar": ".r",

@@ -63,8 +63,7 @@ SCENES: dict[str, Callable[[Any, str], None]] = {
     "toast": _toast,
     "bubble": _bubble,
     "modal": _modal,
-    "bar": _bar,
-    "chat": _chat,
+    "chat": _chat,  # with the sticky bar below it
 }
 
 
@@ -87,7 +86,7 @@ def take(output: Path) -> list[Path]:
                 page.wait_for_function(
                     "window.__widgetRoot && __widgetRoot.querySelector('.w > :not(.s)')"
                 )
-                page.wait_for_timeout(600)  # past the entrance animation
+                page.evaluate("Promise.all(__widgetRoot.getAnimations().map(a => a.finished))")
                 path = output / f"widget-{name}-{device}.png"
                 page.screenshot(path=str(path))
                 written.append(path)

@@ -167,7 +167,8 @@ def test_reduced_motion_means_no_animation(
     widget.wait("modal")
     names = page.evaluate(
         "[...__widgetRoot.querySelectorAll('*')].map(e => getComputedStyle(e).animationName)"
-        ".filter(name => name !== 'none')"
+        ".concat(getComputedStyle(__widgetRoot.querySelector('dialog'), '::backdrop')"
+        ".animationName).filter(name => name !== 'none')"
     )
     if motion == "reduce":
         assert names == [] and fading == "0s"

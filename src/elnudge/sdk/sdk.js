@@ -458,7 +458,7 @@
     '0 2px 8px rgba(16,24,40,.08)}' +
     '.t,.l{display:flex;align-items:flex-start;padding:14px 6px 14px 14px}' +
     '.t{width:min(380px,calc(100vw - 40px))}.t.top{top:20px;bottom:auto}' +
-    '.b{display:flex;flex:1;gap:12px;align-items:center}.v{flex:1}' +
+    '.b{display:flex;flex:1;gap:12px;align-items:center;border-radius:10px}.v{flex:1}' +
     '.m,.c{display:block}.c{margin-top:3px;font-weight:600;color:#3d5afe}' +
     '.a{display:flex;flex:none;align-items:center;justify-content:center;width:38px;height:38px;' +
     'border-radius:50%;background:linear-gradient(135deg,#5b7cfa,#8b5cf6);color:#fff;' +
@@ -473,9 +473,10 @@
     '.l:after{content:"";position:absolute;right:22px;bottom:-7px;width:14px;height:14px;' +
     'background:#fff;transform:rotate(45deg)}' +
     '.u>.a{width:60px;height:60px;font-size:24px;box-shadow:0 8px 24px rgba(91,124,250,.45)}' +
-    '.k{position:fixed;inset:0;display:flex;align-items:center;justify-content:center;' +
-    'z-index:1;padding:20px;background:rgba(16,24,40,.55);animation:fade .2s}' +
-    '.d{width:min(440px,100%);padding:36px 32px 24px;text-align:center;animation:in .3s ease-out}' +
+    '.k{margin:auto;max-width:none;max-height:none;padding:0;border:0;background:none;' +
+    'color:inherit;overflow:visible;animation:in .3s ease-out}' +
+    '.k::backdrop{background:rgba(16,24,40,.55);animation:fade .2s}' +
+    '.d{width:min(440px,calc(100vw - 40px));padding:36px 32px 24px;text-align:center}' +
     '.d .a{width:56px;height:56px;margin:0 auto 18px;font-size:22px}' +
     '.d .m{font-size:21px;line-height:1.35;font-weight:650;color:#101828}' +
     '.p,.n{display:block;width:100%;padding:13px;border-radius:12px;text-align:center}' +
@@ -493,14 +494,14 @@
     '.h{display:flex;align-items:center;gap:12px;padding:14px 10px 14px 16px;color:#fff;' +
     'background:linear-gradient(135deg,#1d2433,#344054)}.h b{flex:1;font-size:16px}' +
     '.r .x,.h .x{color:#d0d5dd}.r .x:hover,.h .x:hover{background:rgba(255,255,255,.14)}' +
-    '.g{display:flex;flex-direction:column;gap:8px;min-height:140px;padding:18px 16px;' +
+    '.g{display:flex;flex-direction:column;gap:8px;padding:18px 16px 22px;' +
     'background:#f5f6f8}' +
     '.g p{max-width:85%;padding:10px 14px;border-radius:16px 16px 16px 4px;background:#fff;' +
     'box-shadow:0 1px 2px rgba(16,24,40,.08)}' +
     '.o{opacity:0;transition:opacity .3s}' +
     '@keyframes in{from{opacity:0;transform:translateY(12px)}}@keyframes fade{from{opacity:0}}' +
     '@keyframes up{from{transform:translateY(100%)}}' +
-    '@media (prefers-reduced-motion:reduce){*{animation:none!important;' +
+    '@media (prefers-reduced-motion:reduce){*,::backdrop{animation:none!important;' +
     'transition:none!important}}' +
     '@media (max-width:480px){.t,.u,.q{right:12px;bottom:calc(12px + var(--bar))}' +
     '.t,.q{left:12px;width:auto}.t.top{top:12px}.r{padding:8px 10px 8px 14px}' +
@@ -527,7 +528,6 @@
       // There from the start: a live region announces changes, not its own arrival.
       ui.live = make('div', 's', ui.wrap);
       ui.live.setAttribute('role', 'status');
-      listen(document, 'focusin', guard);
     }
     if (!ui.host.isConnected) (document.body || document.documentElement).appendChild(ui.host);
     return ui;
@@ -686,12 +686,15 @@
     return { n: n, node: node };
   }
 
-  // The WAI-ARIA dialog pattern: labelled by its message, focus moved in and trapped, Escape
-  // closes, and focus goes back where it was.
+  // The WAI-ARIA dialog pattern, on a native modal <dialog>: labelled by its message, focus
+  // moved in and kept there, Escape closes it, focus goes back where it was. showModal() puts it
+  // in the top layer, above anything of the page's, and makes the page inert, so neither focus
+  // nor a screen reader can wander off behind it.
   function modal(n) {
-    var drawn = { n: n, before: document.activeElement, node: make('div', 'k', view().wrap) };
-    var box = attrs(make('div', 'd', drawn.node),
+    var drawn = { n: n, before: document.activeElement };
+    var node = drawn.node = attrs(make('dialog', 'k', view().wrap),
       { role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'eln-title' });
+    var box = make('div', 'd', node);
     avatar(box, n);
     make('h2', 'm', box, n.message).id = 'eln-title';
     var go = make('button', 'p', box, n.cta || 'Chat with ' + n.agent);
@@ -702,24 +705,21 @@
     on(no, 'click', function () {
       dismiss(n);
     });
-    on(drawn.node, 'click', function (event) {
-      if (event.target === drawn.node) dismiss(n); // outside the box, on the backdrop
+    on(node, 'click', function (event) {
+      if (event.target === node) dismiss(n); // outside the box: on the backdrop
     });
-    on(box, 'keydown', function (event) {
-      if (event.key === 'Escape') dismiss(n);
+    on(node, 'cancel', function (event) { // Escape (or a phone's back gesture)
+      event.preventDefault();
+      dismiss(n);
+    });
+    on(node, 'keydown', function (event) { // Tab wraps around inside the dialog
       if (event.key !== 'Tab' || ui.root.activeElement !== (event.shiftKey ? go : no)) return;
       event.preventDefault();
       (event.shiftKey ? no : go).focus();
     });
-    drawn.trap = function () {
-      go.focus();
-    };
+    node.showModal();
     go.focus();
     return drawn;
-  }
-
-  function guard(event) { // aria-modal is a promise: focus never lands outside an open modal
-    if (current && current.trap && event.target !== ui.host) current.trap();
   }
 
   // Sent again on every checkout page under the same id: drawn again, unless dismissed this
