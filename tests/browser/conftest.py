@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -171,10 +172,10 @@ class _ServerThread:
         self.thread.join(timeout=10)
 
 
-@pytest.fixture
-def live_shop(tmp_path: Path) -> Iterator[LiveShop]:
-    """A fresh database, site and server per test: sessions never leak between tests."""
-    url = f"sqlite:///{tmp_path / 'browser.db'}"
+@contextmanager
+def running_shop(directory: Path) -> Iterator[LiveShop]:
+    """The real server on a free port, with a fresh database and site in `directory`."""
+    url = f"sqlite:///{directory / 'browser.db'}"
     database = create_database(url)
     upgrade(database)
     runtime = build_runtime(Settings(database_url=url, migrate_on_start=False), database=database)
@@ -190,10 +191,22 @@ def live_shop(tmp_path: Path) -> Iterator[LiveShop]:
     # its relay calls are cross-origin, as on a real storefront.
     cross = ShopConfig(site_key=site.site_key_live, sdk_url=base + "/sdk.js", base="/xshop")
     app.mount("/xshop", create_storefront(cross))
+    # The same shop with the site's test key.
+    staging = ShopConfig(site_key=site.site_key_test, base="/tshop")
+    app.mount("/tshop", create_storefront(staging))
     headers = {"Authorization": f"Bearer {site.secret_key_live}"}
-    with _ServerThread(app, port), httpx.Client(base_url=base, headers=headers) as api:
-        yield LiveShop(base=base, site=site, database=database, api=api)
-    database.dispose()
+    try:
+        with _ServerThread(app, port), httpx.Client(base_url=base, headers=headers) as api:
+            yield LiveShop(base=base, site=site, database=database, api=api)
+    finally:
+        database.dispose()
+
+
+@pytest.fixture
+def live_shop(tmp_path: Path) -> Iterator[LiveShop]:
+    """A fresh database, site and server per test: sessions never leak between tests."""
+    with running_shop(tmp_path) as shop:
+        yield shop
 
 
 @pytest.fixture

@@ -9,21 +9,29 @@ from html import escape
 from elnudge.simulate.catalogue import CATALOGUE, COLLECTIONS, Product
 
 SHOP_NAME = "Trailhead Running Co."
-# The two lines a merchant pastes into the storefront's <head> (see the README).
+# The two lines a merchant pastes into the storefront's <head> (see the README), here with
+# the optional quiet zones: paths where the engine shows no nudge.
 SNIPPET = (
     "<script>window.__eln=window.__eln||function(){{(__eln.q=__eln.q||[]).push(arguments)}}"
     "</script>\n"
-    '<script async src="{sdk_url}" data-site-key="{site_key}"></script>'
+    '<script async src="{sdk_url}" data-site-key="{site_key}" data-quiet-zones="{zones}"></script>'
 )
 
 
 @dataclass(frozen=True, slots=True)
 class ShopConfig:
-    """Where the shop lives and which key its SDK reports with."""
+    """Where the shop lives, which key its SDK reports with, and where no nudge may appear
+    (paths under `base`: a shopper who has just paid needs no nudge)."""
 
     site_key: str
     sdk_url: str = "/sdk.js"
     base: str = "/shop"
+    quiet_zones: tuple[str, ...] = ("/thank-you",)
+
+    @property
+    def quiet_zones_attribute(self) -> str:
+        """The script tag's `data-quiet-zones`: comma-separated path globs."""
+        return ",".join(self.base + zone for zone in self.quiet_zones)
 
 
 def _collection_name(collection: str) -> str:
@@ -37,7 +45,11 @@ def _price(product: Product) -> str:
 def layout(config: ShopConfig, *, title: str, kind: str, main: str, attrs: str = "") -> str:
     """A whole page: the SDK snippet in <head>, the shop's header, `main`."""
     base = config.base
-    snippet = SNIPPET.format(sdk_url=escape(config.sdk_url), site_key=escape(config.site_key))
+    snippet = SNIPPET.format(
+        sdk_url=escape(config.sdk_url),
+        site_key=escape(config.site_key),
+        zones=escape(config.quiet_zones_attribute),
+    )
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -89,6 +101,7 @@ def product_page(config: ShopConfig, product: Product) -> str:
     attrs = (
         f' data-product-id="{product.id}" data-product-name="{escape(product.name)}"'
         f' data-price="{product.price:.2f}" data-currency="{product.currency}"'
+        f' data-stock="{product.stock}"'
     )
     filler = "".join(
         f"<p>{escape(product.name)} detail {number}: grippy outsole, breathable upper, "
@@ -102,6 +115,7 @@ def product_page(config: ShopConfig, product: Product) -> str:
     <h1>{escape(product.name)}</h1>
     <p class="meta">{escape(_collection_name(product.collection))}</p>
     <p class="price">{_price(product)}</p>
+    <p class="meta stock">{product.stock} in stock</p>
     <button id="add-to-cart" class="primary">Add to cart</button>
     <p id="added" class="note" hidden>Added to your cart. <a href="{config.base}/cart">View
     cart</a></p>

@@ -43,7 +43,12 @@
       price: parseFloat(body.getAttribute('data-price')),
       currency: body.getAttribute('data-currency')
     };
-    __eln('track', 'PRODUCT_VIEW', { product_id: product.product_id });
+    // What the nudge engine reads: the name for its messages, the stock for "only 3 left".
+    __eln('track', 'PRODUCT_VIEW', {
+      product_id: product.product_id, product_name: product.product_name,
+      price: product.price, currency: product.currency,
+      stock: parseInt(body.getAttribute('data-stock'), 10)
+    });
     document.getElementById('add-to-cart').addEventListener('click', function () {
       var items = readCart();
       var line = null;
