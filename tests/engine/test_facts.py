@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from elnudge.engine import SessionFacts, fold_facts
-from elnudge.events.validation import EVENT_TYPES
+from elnudge.events.payloads import EVENT_TYPES
 from elnudge.vocabulary import Event, EventType, NudgeType
 from tests.engine.shopper import (
     PRODUCT,

@@ -18,6 +18,7 @@ from elnudge.engine import (
     parse_settings,
     within_allowance,
 )
+from elnudge.sites.plans import PLANS
 from elnudge.vocabulary import Event, EventType, Mode, NudgeType
 from tests.engine.shopper import (
     PRODUCT,
@@ -297,16 +298,15 @@ def test_the_allowances_last_session_gets_nudges_and_the_next_does_not() -> None
 
 def test_the_allowance_comes_from_the_plan_unless_overridden() -> None:
     default = EngineSettings()
-    assert [monthly_allowance(default, plan) for plan in ("starter", "growth", "scale")] == [
+    plans = ("starter", "growth", "scale", "enterprise")
+    assert [monthly_allowance(default, PLANS[plan].monthly_sessions) for plan in plans] == [
         5_000,
         25_000,
         100_000,
+        None,
     ]
-    assert monthly_allowance(default, "enterprise") is None
-    assert monthly_allowance(parse_settings({"monthly_sessions": 7}), "enterprise") == 7
-    assert monthly_allowance(parse_settings({"monthly_sessions": "unlimited"}), "starter") is None
-    with pytest.raises(ValueError):
-        monthly_allowance(default, "platinum")
+    assert monthly_allowance(parse_settings({"monthly_sessions": 7}), None) == 7
+    assert monthly_allowance(parse_settings({"monthly_sessions": "unlimited"}), 5_000) is None
 
 
 def test_nudges_off_and_bots_get_nothing_and_say_so() -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select, update
 
 from elnudge.db.tables import events, nudges, sessions
-from elnudge.events import service
+from elnudge.events import writer
 from elnudge.provisioning import create_site
 from elnudge.runtime import Runtime
 from elnudge.timestamps import format_timestamp_ms, parse_timestamp
@@ -136,13 +136,13 @@ def test_in_order_events_take_the_append_path(
     client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     extended: list[str] = []
-    original = service._Writer.extend
+    original = writer.Writer.extend
 
-    def spy(writer: service._Writer, session: Any, group: Any) -> None:
+    def spy(self: writer.Writer, session: Any, group: Any) -> None:
         extended.append(session.session_id)
-        original(writer, session, group)
+        original(self, session, group)
 
-    monkeypatch.setattr(service._Writer, "extend", spy)
+    monkeypatch.setattr(writer.Writer, "extend", spy)
     shop, site_id = _new_shop(client, runtime)
     shop.ingest(page_view(format_timestamp_ms(T0), "/a"))
     shop.ingest(

@@ -10,19 +10,17 @@ allowance, so the caller passes `within_allowance=True` for them.
 from __future__ import annotations
 
 from elnudge.engine.settings import EngineSettings
-from elnudge.engine.thresholds import PLAN_MONTHLY_SESSIONS, Allowance
+from elnudge.engine.thresholds import Allowance
 
 
-def monthly_allowance(settings: EngineSettings, plan: str) -> int | None:
+def monthly_allowance(settings: EngineSettings, plan_allowance: int | None) -> int | None:
     """Sessions a month the site's nudges may reach (None: unlimited), from its setting and,
-    for `plan_default`, its plan."""
+    for `plan_default`, its plan's allowance (`sites/plans.py` keeps those numbers)."""
     chosen = settings.monthly_sessions
     if chosen == Allowance.UNLIMITED:
         return None
     if chosen == Allowance.PLAN_DEFAULT:
-        if plan not in PLAN_MONTHLY_SESSIONS:
-            raise ValueError(f"unknown plan {plan!r}")
-        return PLAN_MONTHLY_SESSIONS[plan]
+        return plan_allowance
     return int(chosen)
 
 

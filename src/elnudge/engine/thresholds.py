@@ -12,7 +12,6 @@ recorded decisions say which engine took them.
 from __future__ import annotations
 
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Final
 
 ENGINE_VERSION: Final = "engine-v1"  # recorded with every decision
@@ -48,9 +47,6 @@ DEFAULT_TOAST_POSITION: Final = ToastPosition.BOTTOM_RIGHT  # where toasts appea
 # -- holdout and allowance ---------------------------------------------------------------------
 HOLDOUT_DEFAULT_PERCENT: Final = 10  # share of visitors held out to measure lift
 HOLDOUT_MAX_PERCENT: Final = 50  # the most a site may hold out
-PLAN_MONTHLY_SESSIONS: Final = MappingProxyType(  # live, non-bot sessions a month, by plan
-    {"starter": 5_000, "growth": 25_000, "scale": 100_000, "enterprise": None}
-)
 
 
 class Allowance(StrEnum):

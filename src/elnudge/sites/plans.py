@@ -11,16 +11,18 @@ class Plan:
     name: str
     api_window_days: int  # sessions visible through the API, by started_at
     storage_days: int  # kept before purge
-    monthly_sessions: int  # the nudge engine's allowance
+    # Live, non-bot sessions a month the nudge engine may reach (None: unlimited); a site's
+    # engine settings may override it.
+    monthly_sessions: int | None
 
 
 PLANS: dict[str, Plan] = {
     plan.name: plan
     for plan in (
-        Plan("starter", api_window_days=30, storage_days=90, monthly_sessions=10_000),
-        Plan("growth", api_window_days=30, storage_days=90, monthly_sessions=100_000),
-        Plan("scale", api_window_days=90, storage_days=365, monthly_sessions=1_000_000),
-        Plan("enterprise", api_window_days=90, storage_days=365, monthly_sessions=10_000_000),
+        Plan("starter", api_window_days=30, storage_days=90, monthly_sessions=5_000),
+        Plan("growth", api_window_days=30, storage_days=90, monthly_sessions=25_000),
+        Plan("scale", api_window_days=90, storage_days=365, monthly_sessions=100_000),
+        Plan("enterprise", api_window_days=90, storage_days=365, monthly_sessions=None),
     )
 }
 PLAN_NAMES = tuple(PLANS)
