@@ -24,7 +24,9 @@ from bench.machine import machine
 from bench.queries import list_sql
 from bench.targets import RESULTS_DIR, Target, parse_target
 from elnudge.db import Database, create_database
-from elnudge.sessions.cursor import Cursor, encode_cursor
+from elnudge.keys.service import Principal
+from elnudge.pagination import Cursor, encode_cursor
+from elnudge.sessions.service import SESSIONS
 from elnudge.timestamps import DAY_MS, format_timestamp_ms
 
 DEEP_OFFSET = 100_000
@@ -108,16 +110,17 @@ def prepare(target: Target, database: Database, deep_offset: int = DEEP_OFFSET) 
 
 def elnudge_paths(setup: Setup) -> dict[str, str]:
     window = {"from": format_timestamp_ms(setup.from_ms), "to": format_timestamp_ms(setup.to_ms)}
-    deep_cursor = encode_cursor(
-        Cursor(
-            last_id=setup.deep_position[1],
-            last_started_at=setup.deep_position[0],
-            from_ms=setup.from_ms,
-            to_ms=setup.to_ms,
-        ),
-        secret=setup.cursor_secret,
-        scope=f"{setup.site_id}:live",
+    signer = Principal(
+        site_id=setup.site_id,
+        mode="live",
+        key_id="",
+        plan="scale",
+        api_window_days=90,
+        storage_days=365,
+        cursor_secret=setup.cursor_secret,
     )
+    position = Cursor(setup.deep_position[1], setup.deep_position[0], setup.from_ms, setup.to_ms)
+    deep_cursor = encode_cursor(position, SESSIONS, signer)
     return {
         "list_50": "/v1/sessions?" + urlencode({**window, "limit": 50}),
         "list_200": "/v1/sessions?" + urlencode({**window, "limit": 200}),
