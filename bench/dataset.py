@@ -17,7 +17,7 @@ import orjson
 
 from elnudge.events.duplicates import id_scope
 from elnudge.events.validation import TimeBounds, validate_envelope
-from elnudge.nudges.outcomes import influenced
+from elnudge.attribution import influenced
 from elnudge.sessions.summary import summarize
 from elnudge.simulate import simulate_sessions
 from elnudge.simulate.traffic import HOURLY_WEIGHTS

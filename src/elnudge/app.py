@@ -16,6 +16,8 @@ from elnudge.config import Settings
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
 from elnudge.events.schemas import event_batch_model
+from elnudge.nudges import endpoints as nudge_routes
+from elnudge.nudges.schemas import PreviewRequest
 from elnudge.relay import endpoints as relay_routes
 from elnudge.relay.schemas import RelayResponse, relay_batch_model
 from elnudge.runtime import Runtime, build_runtime
@@ -67,6 +69,7 @@ def create_app(
     app.include_router(session_routes.router)
     app.include_router(event_routes.router)
     app.include_router(relay_routes.router)
+    app.include_router(nudge_routes.router)
     app.include_router(sdk_router)
     if runtime.settings.shop_site_key:  # the demo shop, only when asked for
         app.mount("/shop", create_storefront(ShopConfig(site_key=runtime.settings.shop_site_key)))
@@ -100,7 +103,12 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         title=app.title, version=app.version, description=app.description, routes=app.routes
     )
     components = schema.setdefault("components", {}).setdefault("schemas", {})
-    models = (event_batch_model(settings), relay_batch_model(settings), RelayResponse)
+    models = (
+        event_batch_model(settings),
+        relay_batch_model(settings),
+        RelayResponse,
+        PreviewRequest,
+    )
     for model in models:
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
         components.update(model_schema.pop("$defs", {}))

@@ -91,6 +91,9 @@ def _stored(runtime: Runtime, site_id: str) -> dict[str, list[tuple[Any, ...]]]:
         named["session_id"] = start[named["session_id"]]
         del named["site_id"]
         named.pop("event_id", None)  # the server's own id
+        # A session's place in the month's allowance is fixed when it is first seen: it depends
+        # on arrival by design (first come, first served), unlike everything else here.
+        named.pop("month_ordinal", None)
         return tuple(sorted(named.items()))
 
     return {

@@ -7,11 +7,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from elnudge.cli import engine_flags
 from elnudge.cli.context import clock, console, database, print_json
+from elnudge.cli.engine_flags import OnOff
+from elnudge.engine import ToastPosition
 from elnudge.provisioning import create_site
 from elnudge.sites import repository, service
-from elnudge.sites.origins import allowed_origins, set_allowed_origins
+from elnudge.sites.engine import update_engine_settings
+from elnudge.sites.origins import set_allowed_origins
 from elnudge.sites.plans import PLAN_NAMES
+from elnudge.sites.summary import site_summary
 
 app = typer.Typer(help="Create and change sites (stores).", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -61,11 +66,52 @@ def update(
     any_origin: Annotated[
         bool, typer.Option("--any-origin", help="Drop the allow-list: any origin may send.")
     ] = False,
+    quiet_zone: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A path glob where no nudge appears (* any run, ? one character, /x/* also "
+            "matches /x); repeat for several. Replaces the current list."
+        ),
+    ] = None,
+    no_quiet_zones: Annotated[
+        bool, typer.Option("--no-quiet-zones", help="Drop the site's quiet zones.")
+    ] = False,
+    holdout_percent: Annotated[
+        int | None, typer.Option(help="Share of visitors held out to measure lift (0-50).")
+    ] = None,
+    agent_name: Annotated[str | None, typer.Option(help="The chat agent's name.")] = None,
+    toast_position: Annotated[
+        ToastPosition | None, typer.Option(help="Where toasts appear.")
+    ] = None,
+    free_shipping_threshold: Annotated[
+        str | None,
+        typer.Option(help="Order value for free shipping (with --currency); 'none' to drop."),
+    ] = None,
+    currency: Annotated[
+        str | None, typer.Option(help="The free-shipping threshold's ISO 4217 currency.")
+    ] = None,
+    monthly_sessions: Annotated[
+        str | None,
+        typer.Option(help="Sessions a month nudges may reach: a number, 'plan' or 'unlimited'."),
+    ] = None,
+    nudges: Annotated[OnOff | None, typer.Option(help="Show nudges at all.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Change a site's plan, its retention overrides (enterprise) or its allowed origins."""
-    with database() as db, db.write() as connection:
-        site = service.update_site(
+    """Change a site's plan, its retention overrides (enterprise), its allowed origins or its
+    nudge engine settings. All or nothing: a bad value names its flag and changes nothing."""
+    engine_changes = engine_flags.changes(
+        quiet_zone=quiet_zone,
+        no_quiet_zones=no_quiet_zones,
+        holdout_percent=holdout_percent,
+        agent_name=agent_name,
+        toast_position=toast_position,
+        free_shipping_threshold=free_shipping_threshold,
+        currency=currency,
+        monthly_sessions=monthly_sessions,
+        nudges=nudges,
+    )
+    with database() as db, db.write() as connection, engine_flags.naming_flags():
+        service.update_site(
             connection,
             site_id,
             plan=plan,
@@ -74,14 +120,26 @@ def update(
         )
         if allowed_origin or any_origin:
             set_allowed_origins(connection, site_id, [] if any_origin else allowed_origin or [])
-        origins = allowed_origins(connection, site_id)
-    summary = {key: site[key] for key in ("site_id", "plan", "api_window_days", "storage_days")}
-    summary["allowed_origins"] = origins
+        if engine_changes:
+            update_engine_settings(connection, site_id, engine_changes)
+        summary = site_summary(connection, site_id, clock.now_ms())
     if as_json:
         print_json(summary)
     else:
-        allowed = ", ".join(origins) if origins else "any"
-        console.print(f"Updated {site_id}: plan {site['plan']}, origins {allowed}.")
+        allowed = ", ".join(summary["allowed_origins"] or []) or "any"
+        console.print(f"Updated {site_id}: plan {summary['plan']}, origins {allowed}.")
+
+
+@app.command()
+def show(site_id: str, as_json: JsonFlag = False) -> None:
+    """A site's plan, windows, allowed origins, nudge engine settings and this month's usage."""
+    with database() as db, db.read() as connection:
+        summary = site_summary(connection, site_id, clock.now_ms())
+    if as_json:
+        print_json(summary)
+        return
+    for key, value in summary.items():
+        console.print(f"{key:16} {value}", soft_wrap=True)
 
 
 @app.command("list")

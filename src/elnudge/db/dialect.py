@@ -6,7 +6,9 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, Table, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 
 WRITE_OPTION = "elnudge_write"
@@ -107,3 +109,26 @@ def copy_rows(
     with cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def upsert_newer(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    keys: Sequence[str],
+    newer: str,
+) -> None:
+    """Insert `rows`, or update the stored row with the same `keys` when the row's `newer`
+    column is larger than the stored one's (the latest sighting wins, in any arrival order)."""
+    if not rows:
+        return
+    build = sqlite_insert if is_sqlite(connection.engine) else postgresql_insert
+    statement = build(table)
+    updates = {name: statement.excluded[name] for name in rows[0] if name not in keys}
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_=updates,
+        where=statement.excluded[newer] > table.c[newer],
+    )
+    connection.execute(statement, list(rows))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -45,6 +46,8 @@ sites = Table(
     Column("created_at", BigInteger, nullable=False),
     # Origins allowed to use the site's public key with the relay, one per line; NULL: any.
     Column("allowed_origins", Text, nullable=True),
+    # The nudge engine's settings as one JSON document (engine/settings.py); NULL: defaults.
+    Column("engine_settings", Text, nullable=True),
 )
 
 api_keys = Table(
@@ -85,6 +88,9 @@ sessions = Table(
     # What ingestion needs to continue the derived fields after the session's last event
     # (sessions/summary.py), so appended events need not re-read the stored ones; NULL: unknown.
     Column("summary_state", Text, nullable=True),
+    # A live, non-bot session's place among its site's sessions of the UTC month it started in
+    # (1 for the first), fixed when it starts: the monthly allowance compares against it.
+    Column("month_ordinal", Integer, nullable=True),
     # The list query: one index range scan, newest first, ties by id.
     Index("ix_sessions_list", "site_id", "mode", "is_bot", "started_at", "session_id"),
     # Sessionization: a client key's sessions near a point in time.
@@ -134,4 +140,62 @@ nudges = Table(
     Index("ix_nudges_session", "site_id", "session_id"),
     Index("ix_nudges_list", "site_id", "mode", "shown_at", "nudge_id"),
     Index("ix_nudges_visitor", "site_id", "mode", "visitor_id", "last_interaction_at"),
+)
+
+nudge_offers = Table(
+    "nudge_offers",
+    metadata,
+    # Every nudge the engine decided: sent to the widget, or recorded as "would have shown" for
+    # a held-out visitor or in test mode. A sent offer becomes a nudge once the widget reports
+    # NUDGE_SHOWN with its id; offers count for the engine's rules whether shown or not.
+    Column("site_id", String(32), primary_key=True),
+    Column("mode", String(4), primary_key=True),
+    Column("nudge_id", String(64), primary_key=True),
+    Column("session_id", String(32), nullable=False),
+    Column("visitor_id", String(128), nullable=True),
+    Column("type", String(16), nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("offered_at", BigInteger, nullable=False),
+    Column("held_out", Boolean, nullable=False),
+    Column("engine_version", String(16), nullable=False),
+    Index("ix_nudge_offers_session", "site_id", "session_id"),
+)
+
+site_usage = Table(
+    "site_usage",
+    metadata,
+    # Live, non-bot sessions started per UTC month ("2026-12"), and when the monthly allowance
+    # was 80% and 100% used (each recorded once, for the site to be told).
+    Column("site_id", String(32), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("sessions", Integer, nullable=False),
+    Column("reached_80_at", BigInteger, nullable=True),
+    Column("reached_100_at", BigInteger, nullable=True),
+)
+
+products = Table(
+    "products",
+    metadata,
+    # The catalogue as PRODUCT_VIEW events describe it, latest view first to last.
+    Column("site_id", String(32), primary_key=True),
+    Column("mode", String(4), primary_key=True),
+    Column("product_id", String(512), primary_key=True),
+    Column("name", String(512), nullable=True),
+    Column("price", Float, nullable=True),
+    Column("currency", String(3), nullable=True),
+    Column("stock", Integer, nullable=True),
+    Column("url", Text, nullable=False),
+    Column("last_viewed_at", BigInteger, nullable=False),
+)
+
+product_views = Table(
+    "product_views",
+    metadata,
+    # When each session last viewed each product: "N people are viewing this now".
+    Column("site_id", String(32), primary_key=True),
+    Column("mode", String(4), primary_key=True),
+    Column("product_id", String(512), primary_key=True),
+    Column("session_id", String(32), primary_key=True),
+    Column("viewed_at", BigInteger, nullable=False),
+    Index("ix_product_views_recent", "site_id", "mode", "product_id", "viewed_at"),
 )

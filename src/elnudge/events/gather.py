@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Row
 from elnudge.events import repository
 from elnudge.events.validation import ValidEvent
 from elnudge.sessions.sessionize import INACTIVITY_MS, Member
-from elnudge.sessions.summary import NOT_APPENDABLE
+from elnudge.sessions.summary import NOT_APPENDABLE, can_extend
 from elnudge.vocabulary import Event
 
 
@@ -91,7 +91,7 @@ def _only_extends(session: Row[Any], members: list[Member]) -> bool:
     """True when appending `members` to `session` leaves its earlier fields as they are: all
     come after its last event, none is a nudge event or a purchase (they change nudge rows and
     attribution), none names another visitor, and the session's summary state is stored."""
-    return session.summary_state is not None and all(
+    return can_extend(session.summary_state) and all(
         member.event.occurred_at > session.ended_at
         and member.event.type not in NOT_APPENDABLE
         and member.visitor_id in (None, session.visitor_id)

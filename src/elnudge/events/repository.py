@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Row
 
 from elnudge.db import dialect
 from elnudge.db.prebuilt import Prebuilt, PrebuiltIn
-from elnudge.db.tables import events, nudges, sessions
+from elnudge.db.tables import events, nudge_offers, nudges, sessions
 from elnudge.vocabulary import EventType
 
 _SITE: BindParameter[str] = bindparam("site_id")
@@ -119,6 +119,25 @@ def delete_sessions(connection: Connection, site_id: str, session_ids: Sequence[
 
 def delete_nudges_of(connection: Connection, site_id: str, session_ids: Sequence[str]) -> None:
     _DELETE_NUDGES_OF.execute_all(connection, session_ids, site_id=site_id)
+
+
+_MOVE_OFFERS = Prebuilt(
+    update(nudge_offers)
+    .where(
+        nudge_offers.c.site_id == bindparam("b_site_id"),
+        nudge_offers.c.session_id == bindparam("b_merged"),
+    )
+    .values(session_id=bindparam("survivor"))
+)
+
+
+def move_offers(connection: Connection, site_id: str, merged_into: dict[str, str]) -> None:
+    """The engine's offers of merged sessions belong to the session they merged into."""
+    rows = [
+        {"b_site_id": site_id, "b_merged": merged, "survivor": survivor}
+        for merged, survivor in merged_into.items()
+    ]
+    _MOVE_OFFERS.execute_many(connection, rows)
 
 
 _TABLES = {"sessions": sessions, "events": events, "nudges": nudges}

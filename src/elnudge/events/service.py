@@ -34,6 +34,7 @@ from elnudge.events.writer import Scope, Writer
 from elnudge.keys.service import Principal
 from elnudge.runtime import Runtime
 from elnudge.sessions.sessionize import group_members
+from elnudge.sites.engine import site_engine
 from elnudge.visitors import VisitorContext
 from elnudge.vocabulary import KeyKind
 
@@ -53,19 +54,29 @@ def ingest(
     now_ms: int,
     sender: KeyKind = KeyKind.SECRET,
     context: VisitorContext | None = None,
+    allowance: int | None = None,
 ) -> IngestResult:
     """Store a batch of validated events for one site and mode, inside the caller's transaction.
 
     `sender` is the kind of key the batch came with (it scopes `event_id`s, see `duplicates`);
     `context` is the sender's browser (the relay passes it): new sessions keep it, and a bot's
-    events flag every session they touch. Raises NudgeConflict, before writing anything, when
-    events show a nudge that belongs to another session."""
+    events flag every session they touch; `allowance` is the site's monthly allowance of
+    sessions (None: unlimited), whose thresholds are recorded as new sessions count.
+    Raises NudgeConflict, before writing anything, when events show a nudge that belongs to
+    another session."""
     dialect.lock_site_for_ingestion(connection, site_id)
     fresh = drop_duplicates(connection, site_id, mode, sender, batch)
     if not fresh:
         return IngestResult(accepted=0, duplicates=len(batch))
     incoming = [Incoming(index, ids.new_id(ids.EVENT), valid) for index, valid in fresh]
-    scope = Scope(site_id=site_id, mode=mode, now_ms=now_ms, sender=sender, context=context)
+    scope = Scope(
+        site_id=site_id,
+        mode=mode,
+        now_ms=now_ms,
+        sender=sender,
+        context=context,
+        allowance=allowance,
+    )
     writer = Writer(scope, new_data={event.event_id: event.valid.event.data for event in incoming})
     for work in gather(connection, site_id, mode, incoming):
         groups = group_members(work.members, work.started_at)
@@ -84,7 +95,12 @@ def ingest_all_or_nothing(
     """`ingest`, with a nudge shown in two sessions reported as the 400 of its first event."""
     try:
         return ingest(
-            connection, site_id=principal.site_id, mode=principal.mode, batch=batch, now_ms=now_ms
+            connection,
+            site_id=principal.site_id,
+            mode=principal.mode,
+            batch=batch,
+            now_ms=now_ms,
+            allowance=site_engine(principal.engine_settings, principal.plan).allowance,
         )
     except NudgeConflict as conflict:
         index = conflict.indices[0]

@@ -10,14 +10,17 @@ import orjson
 from sqlalchemy.engine import Connection, Row
 
 from elnudge import ids
+from elnudge.attribution import influenced
 from elnudge.events import repository
 from elnudge.events.claims import Claim, NudgeClaims
 from elnudge.events.duplicates import id_scope
-from elnudge.nudges.outcomes import influenced
+from elnudge.events.sightings import ProductSightings
 from elnudge.sessions.sessionize import Group, Member, session_visitor
 from elnudge.sessions.summary import SessionSummary, extend_summary, summarize
+from elnudge.sites import usage
+from elnudge.sites.usage import Crossing
 from elnudge.visitors import VisitorContext
-from elnudge.vocabulary import EventType, KeyKind
+from elnudge.vocabulary import EventType, KeyKind, Mode
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,7 @@ class Scope:
     now_ms: int
     sender: KeyKind
     context: VisitorContext | None = None
+    allowance: int | None = None  # the site's monthly allowance of sessions (None: unlimited)
 
 
 @dataclass
@@ -47,6 +51,13 @@ class Writer:
     refreshed_sessions: list[str] = field(default_factory=list)
     visitors: set[str] = field(default_factory=set)
     claims: NudgeClaims = field(default_factory=NudgeClaims)
+    merged_into: dict[str, str] = field(default_factory=dict)  # merged session -> survivor
+    sightings: ProductSightings = field(init=False)
+    # The monthly allowance's thresholds this batch crossed (for the site to be told).
+    crossings: list[Crossing] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.sightings = ProductSightings(self.scope.site_id, self.scope.mode)
 
     def add(self, client_key: str, group: Group) -> None:
         """Write `group` as a whole session: a new one, or a stored one re-derived."""
@@ -90,6 +101,7 @@ class Writer:
         else:
             self.session_updates.append(self._update_row(session_id, values))
         self.session_deletes.extend(group.merged_ids)
+        self.merged_into.update((merged, session_id) for merged in group.merged_ids)
         self.refreshed_sessions.extend([session_id, *group.merged_ids])
         self.visitors.update(_visitors_to_revisit(group, summary, visitor_id))
 
@@ -145,6 +157,7 @@ class Writer:
         self, client_key: str, member: Member, session_id: str, score: int
     ) -> dict[str, Any]:
         event = member.event
+        self.sightings.see(event, session_id)
         return {
             "site_id": self.scope.site_id,
             "event_id": member.event_id,
@@ -203,13 +216,37 @@ class Writer:
         site_id = self.scope.site_id
         repository.delete_nudges_of(connection, site_id, self.refreshed_sessions)
         repository.delete_sessions(connection, site_id, self.session_deletes)
+        repository.move_offers(connection, site_id, self.merged_into)
+        self._number_new_sessions(connection)
         repository.insert_rows(connection, "sessions", self.session_inserts)
         repository.update_sessions(connection, self.session_updates)
         repository.extend_sessions(connection, self.session_extensions)
         repository.insert_rows(connection, "events", self.event_inserts)
         repository.update_events(connection, self.event_updates)
         repository.insert_rows(connection, "nudges", self.nudge_rows)
+        self.sightings.write(connection)
         self._refresh_influence(connection)
+
+    def _number_new_sessions(self, connection: Connection) -> None:
+        """Give each new live, non-bot session its ordinal in its month (the allowance's
+        count); other sessions have none."""
+        counted = [
+            row
+            for row in self.session_inserts
+            if self.scope.mode == Mode.LIVE and not row["is_bot"]
+        ]
+        counted.sort(key=lambda row: (row["started_at"], row["session_id"]))
+        ordinals, self.crossings = usage.number_sessions(
+            connection,
+            self.scope.site_id,
+            [row["started_at"] for row in counted],
+            allowance=self.scope.allowance,
+            now_ms=self.scope.now_ms,
+        )
+        for row in self.session_inserts:
+            row["month_ordinal"] = None
+        for row, ordinal in zip(counted, ordinals, strict=True):
+            row["month_ordinal"] = ordinal
 
     def _refresh_influence(self, connection: Connection) -> None:
         """Purchases in one session can credit nudges in the visitor's other sessions."""

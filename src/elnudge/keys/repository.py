@@ -20,6 +20,7 @@ _BY_HASH = (
         sites.c.api_window_days,
         sites.c.storage_days,
         sites.c.cursor_secret,
+        sites.c.engine_settings,
     )
     .join(sites, sites.c.site_id == api_keys.c.site_id)
     .where(api_keys.c.key_hash == bindparam("key_hash"))

@@ -29,6 +29,7 @@ class Principal:
     api_window_days: int
     storage_days: int
     cursor_secret: str
+    engine_settings: str | None = None  # the site's nudge engine settings (JSON; None: defaults)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,4 +126,5 @@ def authenticate(connection: Connection, token: str, *, kind: KeyKind, now_ms: i
         api_window_days=plans.api_window_days(row["plan"], row["api_window_days"]),
         storage_days=plans.storage_days(row["plan"], row["storage_days"]),
         cursor_secret=row["cursor_secret"],
+        engine_settings=row["engine_settings"],
     )

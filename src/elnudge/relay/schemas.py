@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field, create_model
 
 from elnudge.config import Settings
+from elnudge.nudges.schemas import OfferedNudge, ProposedNudge
 from elnudge.timestamps import TIMESTAMP_PATTERN
 
 
@@ -59,4 +60,12 @@ class RelayResponse(BaseModel):
     invalid: int = Field(ge=0, description="Events dropped as invalid.")
     errors: list[RelayEventError] = Field(
         description="Why events were dropped, by index (at most the first 10)."
+    )
+    nudge: OfferedNudge | None = Field(
+        description="The nudge engine's decision for the session of the request's last event: "
+        "what to draw now, or null."
+    )
+    test_decision: ProposedNudge | None = Field(
+        default=None,
+        description="With a pk_test_ key only: what live mode would have drawn (nothing is).",
     )

@@ -1,6 +1,6 @@
-"""Relay rules: read the body, authenticate the public key, check the origin and the limits,
-validate each event on its own (clock-corrected with `sent_at`), and store the valid ones
-through the ingestion service.
+"""Relay rules: authenticate the public key, check the origin and the limits, validate each
+event on its own (clock-corrected with `sent_at`), store the valid ones through the ingestion
+service, and answer with the nudge engine's decision for the session of the last one.
 
 Best effort: an invalid event is counted and dropped, never a reason to refuse the others.
 """
@@ -8,7 +8,6 @@ Best effort: an invalid event is counted and dropped, never a reason to refuse t
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,26 +15,23 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from elnudge.config import Settings
-from elnudge.errors import InvalidRequest, Unauthorized
+from elnudge.errors import Unauthorized
 from elnudge.events.claims import NudgeConflict
 from elnudge.events.payloads import InvalidEvent
 from elnudge.events.service import IngestResult, ingest
 from elnudge.events.validation import ValidEvent, event_param, time_bounds, validate_envelope
 from elnudge.keys.service import Principal, authenticate
+from elnudge.nudges.decisions import Answer, decide_and_offer
+from elnudge.nudges.repository import session_at
+from elnudge.relay.body import InvalidSiteKey, RelayBody, parse_body
 from elnudge.relay.origins import check_origin
 from elnudge.runtime import Runtime
+from elnudge.sites.engine import site_engine
 from elnudge.sites.origins import allowed_origins
-from elnudge.timestamps import parse_timestamp
 from elnudge.visitors import VisitorContext, visitor_context
-from elnudge.vocabulary import KeyKind
+from elnudge.vocabulary import KeyKind, Mode
 
 MAX_REPORTED_ERRORS = 10  # enough to debug an SDK integration, small enough for every response
-
-
-class InvalidSiteKey(Unauthorized):
-    """The relay's 401: the same message for every way a site key can fail."""
-
-    MESSAGE = "Invalid site key. Send the site's public key (pk_live_… or pk_test_…) as site_key."
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +51,6 @@ def client_bucket(principal: Principal, sender: Sender) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class RelayBody:
-    """The parts of a relay body: the key, the client's send time, the raw events."""
-
-    site_key: str
-    sent_at_ms: int | None
-    events: list[Any]
-
-
-@dataclass(frozen=True, slots=True)
 class EventError:
     index: int
     param: str
@@ -77,6 +64,8 @@ class RelayResult:
     accepted: int = 0
     duplicates: int = 0
     errors: list[EventError] = field(default_factory=list)
+    answer: Answer | None = None  # the engine's decision for the last event's session
+    mode: str = Mode.LIVE
 
     @property
     def invalid(self) -> int:
@@ -93,41 +82,13 @@ class RelayResult:
                     :MAX_REPORTED_ERRORS
                 ]
             ],
+            "nudge": None if self.answer is None else self.answer.nudge_json(),
+            **self._test_decision(),
         }
 
-
-def _sent_at_ms(value: Any) -> int | None:
-    """`sent_at` as an ISO 8601 string or epoch milliseconds; absent means no correction."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        try:
-            return parse_timestamp(value)
-        except ValueError:
-            pass
-    elif isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        return int(value)
-    raise InvalidRequest(
-        "sent_at must be an ISO 8601 timestamp or epoch milliseconds.", param="sent_at"
-    )
-
-
-def parse_body(body: Any, settings: Settings) -> RelayBody:
-    """The body's shape; unknown top-level members are ignored (newer SDKs may add some)."""
-    if not isinstance(body, dict):
-        raise InvalidRequest(
-            'The body must be a JSON object {"site_key", "sent_at", "events"}.', param="body"
-        )
-    site_key = body.get("site_key")
-    if not isinstance(site_key, str):
-        raise InvalidSiteKey()
-    events = body.get("events")
-    if not isinstance(events, list):
-        raise InvalidRequest("events must be a list of events.", param="events")
-    if len(events) > settings.max_batch_events:
-        limit = settings.max_batch_events
-        raise InvalidRequest(f"A relay request holds at most {limit} events.", param="events")
-    return RelayBody(site_key=site_key, sent_at_ms=_sent_at_ms(body.get("sent_at")), events=events)
+    def _test_decision(self) -> dict[str, Any]:
+        decision = None if self.answer is None else self.answer.test_decision_json(self.mode)
+        return {} if decision is None else {"test_decision": decision}
 
 
 def authenticate_site_key(connection: Connection, site_key: str, now_ms: int) -> Principal:
@@ -183,6 +144,7 @@ def store(
                 now_ms=now_ms,
                 sender=KeyKind.PUBLIC,
                 context=context,
+                allowance=site_engine(principal.engine_settings, principal.plan).allowance,
             )
             return result, rejected
         except NudgeConflict as conflict:
@@ -199,7 +161,8 @@ def store(
 def relay(runtime: Runtime, body: Any, sender: Sender) -> RelayResult:
     """One relay request: the key, the origin, the limits (the client's first: a refused
     client never spends the store's budget), each event validated on its own, the valid ones
-    stored. The commit happens before the response: an acknowledged event is stored."""
+    stored, and the engine's decision for the session of the last of them. The commit happens
+    before the response: an acknowledged event is stored, an offered nudge recorded."""
     settings = runtime.settings
     now_ms = runtime.clock.now_ms()
     parsed = parse_body(body, settings)
@@ -211,7 +174,7 @@ def relay(runtime: Runtime, body: Any, sender: Sender) -> RelayResult:
     runtime.relay_client_limiter.hit(client_bucket(principal, sender), cost=cost)
     runtime.relay_limiter.hit(principal.key_id, cost=cost)
     valid, errors = validate_events(parsed, principal, settings, now_ms)
-    result = RelayResult(errors=errors)
+    result = RelayResult(errors=errors, mode=principal.mode)
     if valid:
         with runtime.database.write() as connection:
             ingested, rejected = store(
@@ -221,6 +184,27 @@ def relay(runtime: Runtime, body: Any, sender: Sender) -> RelayResult:
                 now_ms=now_ms,
                 context=visitor_context(sender.user_agent),
             )
+            stored = [event for index, event in valid if index not in {e.index for e in rejected}]
+            if stored:
+                result.answer = _decide(connection, principal, stored[-1], parsed, now_ms)
         result.accepted, result.duplicates = ingested.accepted, ingested.duplicates
         result.errors.extend(rejected)
     return result
+
+
+def _decide(
+    connection: Connection,
+    principal: Principal,
+    last: ValidEvent,
+    body: RelayBody,
+    now_ms: int,
+) -> Answer | None:
+    """The engine's answer for the session that holds the request's last stored event."""
+    session = session_at(
+        connection, principal.site_id, principal.mode, last.client_key, last.event.occurred_at
+    )
+    if session is None:
+        return None
+    return decide_and_offer(
+        connection, principal, session, now_ms=now_ms, tag_quiet_zones=body.quiet_zones
+    )

@@ -1,5 +1,9 @@
 """A session's derived fields (docs/api.md, "Session fields"), computed from its events alone,
-or continued from the state a summary left when new events only extend the session."""
+or continued from the state a summary left when new events only extend the session.
+
+The state also carries the nudge engine's facts about the session (`engine/facts.py`), so a
+decision on the relay reads one stored row instead of the session's events.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,8 @@ from dataclasses import dataclass
 
 import orjson
 
-from elnudge.nudges.outcomes import NudgeState, nudges_in
+from elnudge.attribution import NudgeState, nudges_in
+from elnudge.engine.facts import SessionFacts, fold_facts
 from elnudge.scoring.model import resume_history
 from elnudge.vocabulary import NUDGE_EVENTS, Event, EventType
 
@@ -48,8 +53,26 @@ def _pages(events: Sequence[Event]) -> set[str]:
     return {event.page for event in events if event.type == EventType.PAGE_VIEW}
 
 
-def _state(pages: set[str], fold: object) -> str:
-    return orjson.dumps({"pages": sorted(pages), "fold": fold}).decode()
+# A stored state without this member predates the engine: such a session is re-derived from
+# its events (never extended), which stores a state with it.
+FACTS = "facts"
+
+
+def _state(pages: set[str], fold: object, facts: SessionFacts) -> str:
+    return orjson.dumps({"pages": sorted(pages), "fold": fold, FACTS: facts.state()}).decode()
+
+
+def can_extend(state: str | None) -> bool:
+    """Whether a stored state is complete enough for `extend_summary`."""
+    return state is not None and f'"{FACTS}":' in state
+
+
+def stored_facts(state: str | None) -> SessionFacts | None:
+    """The engine's facts in a stored state (None for a state that predates them)."""
+    if not can_extend(state):
+        return None
+    assert state is not None
+    return SessionFacts.from_state(orjson.loads(state)[FACTS])
 
 
 def summarize(events: Sequence[Event]) -> SessionSummary:
@@ -69,7 +92,7 @@ def summarize(events: Sequence[Event]) -> SessionSummary:
         scores=scores,
         nudges=nudges,
         purchase_times=purchases,
-        state=_state(pages, fold),
+        state=_state(pages, fold, fold_facts(events)),
     )
 
 
@@ -80,11 +103,12 @@ def extend_summary(state: str, event_count: int, events: Sequence[Event]) -> Ext
     stored = orjson.loads(state)
     pages = set(stored["pages"]) | _pages(events)
     scores, fold = resume_history(events, stored["fold"])
+    facts = fold_facts(events, stored[FACTS])
     return Extension(
         ended_at=events[-1].occurred_at,
         page_count=len(pages),
         intent_score=scores[-1],
         event_count=event_count + len(events),
         scores=scores,
-        state=_state(pages, fold),
+        state=_state(pages, fold, facts),
     )
