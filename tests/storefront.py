@@ -135,10 +135,13 @@ class Relay:
         site_key: Any = OWN_KEY,
         headers: dict[str, str] | None = None,
         content_type: str = "text/plain;charset=UTF-8",
+        extra: dict[str, Any] | None = None,
     ) -> httpx.Response:
+        """`extra` members join the body (e.g. the SDK's `quiet_zones`)."""
         body: dict[str, Any] = {
             "site_key": self.site_key if site_key is OWN_KEY else site_key,
             "events": list(events),
+            **(extra or {}),
         }
         if sent_at is not None:
             body["sent_at"] = sent_at
