@@ -11,7 +11,9 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
@@ -33,9 +35,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 NOW = "2026-05-01T12:00:00Z"
 
 
-def _admin_connection():  # type: ignore[no-untyped-def]
-    import psycopg
-
+def _admin_connection() -> psycopg.Connection[tuple[Any, ...]]:
     url = make_url(POSTGRES_ADMIN_URL)
     return psycopg.connect(
         host=url.host or "127.0.0.1",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 
 DEFAULT_SESSION = "ses_test"
@@ -69,7 +70,7 @@ class ShopApi:
         self.client = client
         self.headers = {"Authorization": f"Bearer {key}"}
 
-    def send(self, *events: dict[str, Any]) -> httpx.Response:
+    def send(self, *events: dict[str, Any]) -> httpx2.Response:
         return self.client.post("/v1/events", headers=self.headers, json={"events": list(events)})
 
     def ingest(self, *events: dict[str, Any]) -> dict[str, Any]:
@@ -79,16 +80,16 @@ class ShopApi:
         result: dict[str, Any] = response.json()
         return result
 
-    def list(self, **params: Any) -> httpx.Response:
+    def list(self, **params: Any) -> httpx2.Response:
         return self.client.get("/v1/sessions", headers=self.headers, params=params)
 
-    def sessions(self, **params: Any) -> list[dict[str, Any]]:
+    def sessions(self, **params: Any) -> builtins.list[dict[str, Any]]:
         response = self.list(**params)
         assert response.status_code == 200, response.text
-        data: list[dict[str, Any]] = response.json()["data"]
+        data: builtins.list[dict[str, Any]] = response.json()["data"]
         return data
 
-    def get(self, session_id: str) -> httpx.Response:
+    def get(self, session_id: str) -> httpx2.Response:
         return self.client.get(f"/v1/sessions/{session_id}", headers=self.headers)
 
     def detail(self, session_id: str) -> dict[str, Any]:
@@ -97,9 +98,9 @@ class ShopApi:
         data: dict[str, Any] = response.json()["data"]
         return data
 
-    def walk(self, **params: Any) -> list[dict[str, Any]]:
+    def walk(self, **params: Any) -> builtins.list[dict[str, Any]]:
         """Every page of a listing, following next_cursor."""
-        seen: list[dict[str, Any]] = []
+        seen: builtins.list[dict[str, Any]] = []
         response = self.list(**params)
         while True:
             assert response.status_code == 200, response.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import orjson
 import pytest
 from fastapi.testclient import TestClient
@@ -33,7 +33,7 @@ class Relay:
         site_key: Any = OWN_KEY,
         headers: dict[str, str] | None = None,
         content_type: str = "text/plain;charset=UTF-8",
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         body: dict[str, Any] = {
             "site_key": self.site_key if site_key is OWN_KEY else site_key,
             "events": list(events),
@@ -48,7 +48,7 @@ class Relay:
         *,
         headers: dict[str, str] | None = None,
         content_type: str = "text/plain;charset=UTF-8",
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         sent = {"content-type": content_type, "user-agent": CHROME, "origin": ORIGIN}
         return self.client.post("/v1/relay", content=content, headers={**sent, **(headers or {})})
 

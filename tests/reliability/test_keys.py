@@ -33,7 +33,9 @@ def key_id_of(runtime: Runtime, token: str) -> str:
     return str(row[0])
 
 
-def bad_credentials(runtime: Runtime, site: CreatedSite) -> dict[str, dict[str, str | bytes]]:
+def bad_credentials(
+    runtime: Runtime, site: CreatedSite
+) -> dict[str, dict[str, str] | dict[bytes, bytes]]:
     """Header sets that must all be refused, by name."""
     good = site.secret_key_live
     revoked, rolled = new_site(runtime), new_site(runtime)
@@ -71,7 +73,7 @@ def bad_credentials(runtime: Runtime, site: CreatedSite) -> dict[str, dict[str, 
         "key twice": {auth: f"Bearer {good} {good}"},
         "key as header": {"X-Api-Key": good},
         "very long": {auth: "Bearer " + "sk_live_" + "a" * 8000},
-        "unicode": {auth: "Bearer sk_live_ünïcode".encode()},
+        "unicode": {auth.encode(): "Bearer sk_live_ünïcode".encode()},
     }
 
 
