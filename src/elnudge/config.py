@@ -27,7 +27,6 @@ class Settings(BaseSettings):
     max_future_skew_seconds: int = 300
     # The server upgrades the schema on start; `elnudge serve` does it once before forking workers.
     migrate_on_start: bool = True
-    log_level: str = "info"
     # `elnudge demo` sets this to its demo site's public key to serve the demo shop at /shop;
     # unset (the default) the app serves the API alone.
     shop_site_key: str | None = None
