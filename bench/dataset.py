@@ -15,9 +15,9 @@ from datetime import UTC, datetime
 
 import orjson
 
+from elnudge.attribution import influenced
 from elnudge.events.duplicates import id_scope
 from elnudge.events.validation import TimeBounds, validate_envelope
-from elnudge.attribution import influenced
 from elnudge.sessions.summary import summarize
 from elnudge.simulate import simulate_sessions
 from elnudge.simulate.traffic import HOURLY_WEIGHTS

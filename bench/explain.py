@@ -23,9 +23,8 @@ def plan(target: Target, sql: str, params: Any) -> list[str]:
         with psycopg.connect(target.libpq_url) as connection:
             rows = connection.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, params)
             return [row[0] for row in rows]
-    with sqlite3.connect(str(target.sqlite_path)) as connection:
-        rows = connection.execute("EXPLAIN QUERY PLAN " + sql, params)
-        return [row[3] for row in rows]
+    with sqlite3.connect(str(target.sqlite_path)) as sqlite_connection:
+        return [row[3] for row in sqlite_connection.execute("EXPLAIN QUERY PLAN " + sql, params)]
 
 
 def main() -> None:

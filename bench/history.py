@@ -27,6 +27,7 @@ from elnudge.keys.service import Principal, authenticate
 from elnudge.provisioning import create_site
 from elnudge.simulate import simulate_sessions
 from elnudge.timestamps import parse_timestamp
+from elnudge.vocabulary import KeyKind
 
 NOW = parse_timestamp("2026-05-01T12:00:00Z")
 MEASURED_FROM = "2026-04-30"
@@ -47,7 +48,7 @@ def run(backend: str) -> dict[str, Any]:
     upgrade(database)
     with database.write() as connection:
         site = create_site(connection, name="History", plan="starter", now_ms=NOW)
-        principal = authenticate(connection, site.secret_key_live, kind="secret", now_ms=NOW)
+        principal = authenticate(connection, site.secret_key_live, kind=KeyKind.SECRET, now_ms=NOW)
     start = datetime(2026, 4, 24, tzinfo=UTC)
     sessions = simulate_sessions(seed=5, start=start, days=7, sessions_per_day=600)
     events = sorted((e for s in sessions for e in s.events), key=lambda e: str(e["ts"]))

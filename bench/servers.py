@@ -46,7 +46,7 @@ def free_port() -> int:
 
 
 def _children(pid: int) -> list[int]:
-    found = []
+    found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
         found.extend(int(child) for child in task.read_text().split())
     # uvicorn's supervisor may sit between us and the workers (multiprocessing spawn helper).

@@ -125,26 +125,32 @@ def raw_insert_floor(target: Target, batches: list[list[dict[str, Any]]]) -> dic
     columns = ", ".join(COLUMNS["events"])
     started = time.perf_counter()
     if target.backend == "postgres":
-        marks = ", ".join("%s" for _ in COLUMNS["events"])
-        with psycopg.connect(target.libpq_url) as connection:
-            for batch_rows in rows:
-                with connection.transaction(), connection.cursor() as cursor:
-                    cursor.executemany(
-                        f"INSERT INTO events ({columns}) VALUES ({marks})", batch_rows
-                    )
+        _insert_postgres(target, columns, rows)
     else:
-        marks = ", ".join("?" for _ in COLUMNS["events"])
-        connection = sqlite3.connect(str(target.sqlite_path), isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.execute("PRAGMA synchronous=NORMAL")
-        for batch_rows in rows:
-            connection.execute("BEGIN IMMEDIATE")
-            connection.executemany(f"INSERT INTO events ({columns}) VALUES ({marks})", batch_rows)
-            connection.execute("COMMIT")
-        connection.close()
+        _insert_sqlite(target, columns, rows)
     elapsed = time.perf_counter() - started
     events = sum(len(batch_rows) for batch_rows in rows)
     return {"events": events, "seconds": round(elapsed, 2), "events_per_s": round(events / elapsed)}
+
+
+def _insert_postgres(target: Target, columns: str, rows: list[list[tuple[Any, ...]]]) -> None:
+    marks = ", ".join("%s" for _ in COLUMNS["events"])
+    with psycopg.connect(target.libpq_url) as connection:
+        for batch_rows in rows:
+            with connection.transaction(), connection.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO events ({columns}) VALUES ({marks})", batch_rows)
+
+
+def _insert_sqlite(target: Target, columns: str, rows: list[list[tuple[Any, ...]]]) -> None:
+    marks = ", ".join("?" for _ in COLUMNS["events"])
+    connection = sqlite3.connect(str(target.sqlite_path), isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    for batch_rows in rows:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(f"INSERT INTO events ({columns}) VALUES ({marks})", batch_rows)
+        connection.execute("COMMIT")
+    connection.close()
 
 
 def main() -> None:

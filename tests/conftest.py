@@ -11,8 +11,10 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import hypothesis
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
@@ -41,9 +43,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 NOW = "2026-05-01T12:00:00Z"
 
 
-def _admin_connection():  # type: ignore[no-untyped-def]
-    import psycopg
-
+def _admin_connection() -> psycopg.Connection[tuple[Any, ...]]:
     url = make_url(POSTGRES_ADMIN_URL)
     return psycopg.connect(
         host=url.host or "127.0.0.1",

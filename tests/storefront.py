@@ -3,9 +3,10 @@ storefront's SDK (`Relay`) would, for tests."""
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
-import httpx
+import httpx2
 import orjson
 from fastapi.testclient import TestClient
 
@@ -71,7 +72,7 @@ class ShopApi:
         self.client = client
         self.headers = {"Authorization": f"Bearer {key}"}
 
-    def send(self, *events: dict[str, Any]) -> httpx.Response:
+    def send(self, *events: dict[str, Any]) -> httpx2.Response:
         return self.client.post("/v1/events", headers=self.headers, json={"events": list(events)})
 
     def ingest(self, *events: dict[str, Any]) -> dict[str, Any]:
@@ -81,16 +82,16 @@ class ShopApi:
         result: dict[str, Any] = response.json()
         return result
 
-    def list(self, **params: Any) -> httpx.Response:
+    def list(self, **params: Any) -> httpx2.Response:
         return self.client.get("/v1/sessions", headers=self.headers, params=params)
 
-    def sessions(self, **params: Any) -> list[dict[str, Any]]:
+    def sessions(self, **params: Any) -> builtins.list[dict[str, Any]]:
         response = self.list(**params)
         assert response.status_code == 200, response.text
-        data: list[dict[str, Any]] = response.json()["data"]
+        data: builtins.list[dict[str, Any]] = response.json()["data"]
         return data
 
-    def get(self, session_id: str) -> httpx.Response:
+    def get(self, session_id: str) -> httpx2.Response:
         return self.client.get(f"/v1/sessions/{session_id}", headers=self.headers)
 
     def detail(self, session_id: str) -> dict[str, Any]:
@@ -99,9 +100,9 @@ class ShopApi:
         data: dict[str, Any] = response.json()["data"]
         return data
 
-    def walk(self, **params: Any) -> list[dict[str, Any]]:
+    def walk(self, **params: Any) -> builtins.list[dict[str, Any]]:
         """Every page of a listing, following next_cursor."""
-        seen: list[dict[str, Any]] = []
+        seen: builtins.list[dict[str, Any]] = []
         response = self.list(**params)
         while True:
             assert response.status_code == 200, response.text
@@ -136,7 +137,7 @@ class Relay:
         headers: dict[str, str] | None = None,
         content_type: str = "text/plain;charset=UTF-8",
         extra: dict[str, Any] | None = None,
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         """`extra` members join the body (e.g. the SDK's `quiet_zones`)."""
         body: dict[str, Any] = {
             "site_key": self.site_key if site_key is OWN_KEY else site_key,
@@ -153,7 +154,7 @@ class Relay:
         *,
         headers: dict[str, str] | None = None,
         content_type: str = "text/plain;charset=UTF-8",
-    ) -> httpx.Response:
+    ) -> httpx2.Response:
         sent = {"content-type": content_type, "user-agent": CHROME, "origin": ORIGIN}
         return self.client.post("/v1/relay", content=content, headers={**sent, **(headers or {})})
 

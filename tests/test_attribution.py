@@ -10,7 +10,8 @@ NUDGE = "nudg_01J1AAAAAAAAAAAAAAAAAAAAAA"
 
 def nudge_of(shop: ShopApi, started_at: str) -> dict[str, object]:
     [session] = [s for s in shop.sessions() if s["started_at"] == started_at]
-    [nudge] = shop.detail(session["id"])["nudges"]
+    nudges: list[dict[str, object]] = shop.detail(session["id"])["nudges"]
+    [nudge] = nudges
     return nudge
 
 

@@ -19,8 +19,8 @@ from playwright.sync_api import sync_playwright
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP_CHROME, running_shop
 from tests.browser.nudges import INSTRUMENT, ScriptedRelay, nudge, on_event
 
-DESKTOP = {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1}
-PHONE = {
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1280, "height": 800}, "device_scale_factor": 1}
+PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
     "is_mobile": True,

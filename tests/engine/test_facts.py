@@ -175,7 +175,7 @@ def test_a_state_of_another_format_must_be_refolded() -> None:
 URLS = ("/", PRODUCT, "/products/sock?size=m", "/cart", "/checkout/payment", "/account")
 junk = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.floats(), st.integers())
 # Whole payloads of the kinds the engine reads (any may land on any event type), or junk.
-PAYLOADS = (
+PAYLOADS: tuple[dict[str, Any], ...] = (
     {},
     {"product_id": "shoe", "product_name": "Trail Shoe", "price": 30, "currency": "USD"},
     {"product_id": "shoe", "price": 30, "currency": "USD", "quantity": 2, "stock": 3},

@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
+import httpx2
 from fastapi.testclient import TestClient
 
 from elnudge.provisioning import CreatedSite, create_site
@@ -76,7 +76,7 @@ def make_tenants(
     return tenants
 
 
-def without_request_id(response: httpx.Response) -> tuple[int, bytes, str]:
+def without_request_id(response: httpx2.Response) -> tuple[int, bytes, str]:
     """Status, body and content type, with this response's request id blanked out."""
     request_id = response.headers["request-id"]
     return (

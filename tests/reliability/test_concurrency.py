@@ -85,15 +85,16 @@ def test_concurrent_duplicate_deliveries(runtime: Runtime, site: CreatedSite) ->
 
 def check_stored_once_and_consistent(runtime: Runtime, site_id: str, expected: set[str]) -> None:
     with runtime.database.read() as connection:
-        counts = dict(
+        counts: dict[str, int] = dict(
             connection.execute(
                 select(events.c.client_event_id, func.count())
                 .where(events.c.site_id == site_id)
                 .group_by(events.c.client_event_id)
             ).all()
         )
-        session_rows = connection.execute(select(sessions).where(sessions.c.site_id == site_id))
-        session_rows = list(session_rows.mappings())
+        session_rows = list(
+            connection.execute(select(sessions).where(sessions.c.site_id == site_id)).mappings()
+        )
         event_rows = list(
             connection.execute(select(events).where(events.c.site_id == site_id)).mappings()
         )

@@ -50,7 +50,7 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "ELNUDGE_DATABASE_URL": self.url, "ELNUDGE_LOG_LEVEL": "warning"}
+        env = {**os.environ, "ELNUDGE_DATABASE_URL": self.url}
         self.process = subprocess.Popen(
             [
                 sys.executable,

@@ -14,6 +14,7 @@ from elnudge.keys.service import revoke_key, roll_key
 from elnudge.keys.tokens import generate_key, hash_key
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
+from elnudge.vocabulary import KeyKind, Mode
 from tests.reliability.tenants import new_site, without_request_id
 from tests.storefront import page_view
 
@@ -33,7 +34,9 @@ def key_id_of(runtime: Runtime, token: str) -> str:
     return str(row[0])
 
 
-def bad_credentials(runtime: Runtime, site: CreatedSite) -> dict[str, dict[str, str | bytes]]:
+def bad_credentials(
+    runtime: Runtime, site: CreatedSite
+) -> dict[str, dict[str, str] | dict[bytes, bytes]]:
     """Header sets that must all be refused, by name."""
     good = site.secret_key_live
     revoked, rolled = new_site(runtime), new_site(runtime)
@@ -65,13 +68,13 @@ def bad_credentials(runtime: Runtime, site: CreatedSite) -> dict[str, dict[str, 
         "upper case": {auth: f"Bearer {good.upper()}"},
         "swapped case": {auth: f"Bearer {good.swapcase()}"},
         "public key": {auth: f"Bearer {site.site_key_live}"},
-        "never issued": {auth: f"Bearer {generate_key('secret', 'live')}"},
+        "never issued": {auth: f"Bearer {generate_key(KeyKind.SECRET, Mode.LIVE)}"},
         "revoked": {auth: f"Bearer {revoked.secret_key_live}"},
         "expired after roll": {auth: f"Bearer {rolled.secret_key_live}"},
         "key twice": {auth: f"Bearer {good} {good}"},
         "key as header": {"X-Api-Key": good},
         "very long": {auth: "Bearer " + "sk_live_" + "a" * 8000},
-        "unicode": {auth: "Bearer sk_live_ünïcode".encode()},
+        "unicode": {auth.encode(): "Bearer sk_live_ünïcode".encode()},
     }
 
 

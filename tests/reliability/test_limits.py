@@ -77,7 +77,7 @@ def test_oversized_batches_and_fields_are_400s_naming_the_field(shop: ShopApi) -
     event = page_view("2026-05-01T11:00:00Z", "/")
     response = shop.send(*[event] * 1001)
     assert response.status_code == 400 and response.json()["param"] == "events"
-    cases = {
+    cases: dict[str, dict[str, Any]] = {
         "session_id": {"session_id": "s" * 129},
         "event_id": {"event_id": "e" * 129},
         "visitor_id": {"visitor_id": "v" * 129},

@@ -73,7 +73,8 @@ def report() -> dict[str, Any]:
         BASELINE,
         EXPERIMENT,
     )
-    return orjson.loads(orjson.dumps(data))  # as the API will serialise it
+    serialised: dict[str, Any] = orjson.loads(orjson.dumps(data))  # as the API will send it
+    return serialised
 
 
 def test_the_contract_example_comes_out_as_the_contract_shows_it() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,7 +23,7 @@ def at(minutes: float) -> str:
     return format_timestamp_ms(int((BASE + timedelta(minutes=minutes)).timestamp() * 1000))
 
 
-def one_page_sessions(shop: ShopApi, minutes: list[float], prefix: str = "ses") -> None:
+def one_page_sessions(shop: ShopApi, minutes: Sequence[float], prefix: str = "ses") -> None:
     """One single-page session per entry, each with its own client key."""
     events = [page_view(at(m), "/", session=f"{prefix}_{i}") for i, m in enumerate(minutes)]
     for start in range(0, len(events), 500):

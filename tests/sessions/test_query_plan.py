@@ -20,7 +20,7 @@ def captured_list_queries(database: Database) -> list[tuple[str, Any]]:
     event.listen(database.engine, "before_cursor_execute", capture)
     try:
         with database.read() as connection:
-            page = {
+            page: dict[str, Any] = {
                 "site_id": "site_x",
                 "mode": "live",
                 "lower_ms": 0,
