@@ -79,6 +79,8 @@ def decide_and_offer(
     """Decide for a stored session now, and record the offer it makes (sent, or withheld for
     the holdout or test mode): offers count for the engine's rules either way."""
     engine = site_engine(principal.engine_settings, principal.plan)
+    if not engine.settings.nudges_enabled:  # what `decide` would say, without reading anything
+        return Answer(Decision(None, None, (Reason.NUDGES_OFF,)), None)
     offers = repository.offers_of(connection, principal.site_id, principal.mode, session.session_id)
     situation = read_situation(
         connection, principal, engine, session, offers, now_ms=now_ms, tag_zones=tag_quiet_zones
