@@ -29,6 +29,7 @@ from elnudge.db.migrate import upgrade
 from elnudge.db.tables import events, sessions
 from elnudge.provisioning import CreatedSite, create_site
 from elnudge.runtime import build_runtime
+from elnudge.sites.engine import update_engine_settings
 from elnudge.storefront import ShopConfig, create_storefront
 
 CHROMIUM = os.environ.get("ELNUDGE_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -112,14 +113,30 @@ def wait_for(check: Callable[[], T | None], *, timeout: float = 15, what: str = 
         time.sleep(0.1)
 
 
+class ShiftedClock:
+    """The system clock, moved forward on demand: the server's time flows as usual, and a test
+    can jump it past a rule's window (the engine's 60 s between nudges) without waiting."""
+
+    def __init__(self) -> None:
+        self.shift_ms = 0
+
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000 + self.shift_ms
+
+    def advance(self, *, seconds: float) -> None:
+        self.shift_ms += int(seconds * 1000)
+
+
 @dataclass
 class LiveShop:
-    """The running server: the demo shop's URL, its site, the API and the database."""
+    """The running server: the demo shop's URL, its site, the API, the database and the
+    server's clock."""
 
     base: str
     site: CreatedSite
     database: Database
     api: httpx.Client
+    clock: ShiftedClock
 
     @property
     def shop(self) -> str:
@@ -178,11 +195,15 @@ def running_shop(directory: Path) -> Iterator[LiveShop]:
     url = f"sqlite:///{directory / 'browser.db'}"
     database = create_database(url)
     upgrade(database)
-    runtime = build_runtime(Settings(database_url=url, migrate_on_start=False), database=database)
+    clock = ShiftedClock()
+    settings = Settings(database_url=url, migrate_on_start=False)
+    runtime = build_runtime(settings, database=database, clock=clock)
     with database.write() as connection:
         site = create_site(
             connection, name="Browser Shop", plan="starter", now_ms=runtime.clock.now_ms()
         )
+        # No shopper of these tests is held out at random (the default holds out 10%).
+        update_engine_settings(connection, site.site_id, {"holdout_percent": 0})
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     app = create_app(runtime=runtime)
@@ -197,7 +218,7 @@ def running_shop(directory: Path) -> Iterator[LiveShop]:
     headers = {"Authorization": f"Bearer {site.secret_key_live}"}
     try:
         with _ServerThread(app, port), httpx.Client(base_url=base, headers=headers) as api:
-            yield LiveShop(base=base, site=site, database=database, api=api)
+            yield LiveShop(base=base, site=site, database=database, api=api, clock=clock)
     finally:
         database.dispose()
 
