@@ -17,7 +17,7 @@ from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
 from elnudge.events.schemas import event_batch_model
 from elnudge.nudges import endpoints as nudge_routes
-from elnudge.nudges.schemas import PreviewRequest
+from elnudge.nudges.schemas import preview_request_model
 from elnudge.relay import endpoints as relay_routes
 from elnudge.relay.schemas import RelayResponse, relay_batch_model
 from elnudge.runtime import Runtime, build_runtime
@@ -107,7 +107,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         event_batch_model(settings),
         relay_batch_model(settings),
         RelayResponse,
-        PreviewRequest,
+        preview_request_model(settings),
     )
     for model in models:
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -22,7 +22,7 @@ def test_text_plain_body_is_stored_and_counted(relay: Relay, shop: ShopApi) -> N
         add_to_cart("2026-05-01T11:59:30Z", event_id="a2"),
         sent_at=NOW,
     )
-    assert result == {"accepted": 2, "duplicates": 0, "invalid": 0, "errors": []}
+    assert result == {"accepted": 2, "duplicates": 0, "invalid": 0, "errors": [], "nudge": None}
     RelayResponse.model_validate(result)
     [session] = shop.sessions()
     assert session["page_count"] == 1

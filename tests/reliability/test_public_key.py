@@ -42,7 +42,7 @@ def test_relayed_ids_are_scoped_to_their_client_session(relay: Relay, shop: Shop
     assert first["accepted"] == 1
     # The same id from another client session is another event: nothing is revealed...
     other = relay.send(page_view(T, "/", event_id="ce_1", session="ses_b"))
-    assert other == {"accepted": 1, "duplicates": 0, "invalid": 0, "errors": []}
+    assert other["accepted"] == 1 and other["duplicates"] == 0 and other["invalid"] == 0
     # ...while the SDK's own retry in its session is still stored once.
     retry = relay.send(page_view(T, "/", event_id="ce_1", session="ses_a"))
     assert retry["accepted"] == 0 and retry["duplicates"] == 1

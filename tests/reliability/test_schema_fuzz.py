@@ -2,12 +2,13 @@
 default check (server errors, status codes, content types, headers and bodies against the schema,
 negative data rejected, positive data accepted, auth not ignored), positive and negative data.
 
-Three rules of the API cannot be stated in a static schema, so positive cases are adjusted to
+Some rules of the API cannot be stated in a static schema, so positive cases are adjusted to
 them before they are sent (negative cases are sent as generated; positive relay cases carry the
-site's real public key, the relay's credential): a cursor is an HMAC-signed
-token (positive cases carry a real one, from the API, and no from/to), `from` must not be later
-than `to` (swapped), and an event's `ts` must lie within the site's retention and at most 5
-minutes ahead (moved into the last day); each shown nudge gets a fresh id, since a nudge belongs
+site's real public key, the relay's credential): a cursor is an HMAC-signed token that carries
+its query (positive cases carry a real one, from the API, and no from/to or filters), `from`
+must not be later than `to` (swapped), an event's `ts` must lie within the site's retention and
+at most 5 minutes ahead (moved into the last day), whole numbers in the members of `data` the
+schema leaves open are 64-bit (clamped); each shown nudge gets a fresh id, since a nudge belongs
 to the one session that showed it.
 
 CI runs ELNUDGE_FUZZ_EXAMPLES (default 100) examples per operation and mode with a fixed seed.
@@ -37,10 +38,11 @@ from schemathesis.generation.hypothesis.builder import (
 
 from elnudge.app import create_app
 from elnudge.config import Settings
+from elnudge.events.payloads import MAX_INTEGER
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
 from elnudge.timestamps import format_timestamp, parse_timestamp
-from tests.storefront import ShopApi, page_view, purchase
+from tests.storefront import ShopApi, nudge_shown, page_view, purchase
 
 EXAMPLES = int(os.environ.get("ELNUDGE_FUZZ_EXAMPLES", "100"))
 _SEED = os.environ.get("ELNUDGE_FUZZ_SEED", "20260501")
@@ -77,15 +79,19 @@ def test_the_fuzzer_sees_every_route() -> None:
 class PositiveRules:
     """Brings positive cases within the rules a static schema cannot state (see the top)."""
 
-    def __init__(self, cursor: str, site_key: str) -> None:
-        self.cursor = cursor
+    def __init__(self, cursors: dict[str, str], site_key: str) -> None:
+        self.cursors = cursors  # a real next_cursor of each list
         self.site_key = site_key
         self.nudges = itertools.count()
 
     def apply(self, case: Any) -> Any:
-        if case.operation.path == "/v1/sessions":
-            self._list(case.query)
-        elif case.operation.path in ("/v1/events", "/v1/relay") and isinstance(case.body, dict):
+        if case.operation.path in self.cursors:
+            self._list(case.query, self.cursors[case.operation.path])
+        elif case.operation.path in (
+            "/v1/events",
+            "/v1/relay",
+            "/v1/nudges/preview",
+        ) and isinstance(case.body, dict):
             if case.operation.path == "/v1/relay":
                 case.body["site_key"] = self.site_key  # the relay's credential is in the body
             for index, event in enumerate(case.body.get("events", [])):
@@ -93,13 +99,13 @@ class PositiveRules:
                     self._event(index, event)
         return case
 
-    def _list(self, query: dict[str, Any] | None) -> None:
+    def _list(self, query: dict[str, Any] | None, cursor: str) -> None:
         if not query:
             return
-        if "cursor" in query:
-            query.pop("from", None)
-            query.pop("to", None)
-            query["cursor"] = self.cursor
+        if "cursor" in query:  # a cursor carries its query: nothing may contradict it
+            for name in ("from", "to", "session_id", "type"):
+                query.pop(name, None)
+            query["cursor"] = cursor
         elif "from" in query and "to" in query:
             low, high = sorted((query["from"], query["to"]), key=parse_timestamp)
             query.update({"from": low, "to": high})
@@ -109,6 +115,10 @@ class PositiveRules:
         data = event.get("data")
         if isinstance(data, dict) and "nudge_id" in data:
             data["nudge_id"] = f"nudg_fuzz{next(self.nudges)}x{uuid.uuid4().hex[:8]}"
+        if isinstance(data, dict):
+            for name, value in data.items():  # members the schema leaves open: 64-bit ints
+                if isinstance(value, int) and not isinstance(value, bool):
+                    data[name] = max(-MAX_INTEGER - 1, min(value, MAX_INTEGER))
 
 
 @pytest.fixture
@@ -116,10 +126,21 @@ def fuzz_key(client: TestClient, site: CreatedSite) -> str:
     """The site's live key, over a little real data so lookups and lists have something."""
     ShopApi(client, site.secret_key_live).ingest(
         page_view("2026-04-30T10:00:00Z", "/", session="ses_a"),
+        nudge_shown("2026-04-30T10:01:00Z", "nudg_fuzzseed1", "toast", session="ses_a"),
         purchase("2026-04-30T10:05:00Z", session="ses_a"),
         page_view("2026-04-29T10:00:00Z", "/products/x", session="ses_b"),
+        nudge_shown("2026-04-29T10:01:00Z", "nudg_fuzzseed2", "toast", session="ses_b"),
     )
     return site.secret_key_live
+
+
+def first_cursors(client: TestClient, key: str) -> dict[str, str]:
+    """A real `next_cursor` of each list, for positive cases that continue one."""
+    headers = {"Authorization": f"Bearer {key}"}
+    return {
+        path: client.get(path, headers=headers, params={"limit": 1}).json()["next_cursor"]
+        for path in ("/v1/sessions", "/v1/nudges")
+    }
 
 
 @pytest.mark.parametrize(("method", "path", "mode"), OPERATIONS, ids=str)
@@ -137,8 +158,8 @@ def test_operation_conforms_to_its_schema(
     headers = {"Authorization": f"Bearer {fuzz_key}"}
     strategy = operation.as_strategy(generation_mode=mode)
     if mode == GenerationMode.POSITIVE:
-        first_page = ShopApi(client, fuzz_key).list(limit=1).json()
-        strategy = strategy.map(PositiveRules(first_page["next_cursor"], site.site_key_live).apply)
+        rules = PositiveRules(first_cursors(client, fuzz_key), site.site_key_live)
+        strategy = strategy.map(rules.apply)
 
     @given(case=strategy)
     @settings(
@@ -163,8 +184,7 @@ def test_operation_passes_the_examples_and_coverage_phases(
     schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(runtime=runtime))
     operation = schema[path][method]
     headers = {"Authorization": f"Bearer {fuzz_key}"}
-    first_page = ShopApi(client, fuzz_key).list(limit=1).json()
-    rules = PositiveRules(first_page["next_cursor"], site.site_key_live)
+    rules = PositiveRules(first_cursors(client, fuzz_key), site.site_key_live)
 
     def check(case: Any) -> None:
         if case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE:

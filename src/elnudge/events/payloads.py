@@ -31,6 +31,7 @@ NUDGE_ID_PATTERN = "^nudg_[0-9A-Za-z]{1,59}$"
 # header wherever the URL is shown again.
 URL_CHAR = "[^\\x00-\\x1f\\x7f-\\x9f]"
 REFERRER_PATTERN = f"^{URL_CHAR}*$"
+MAX_INTEGER = 2**63 - 1  # whole numbers in `data` are 64-bit, as stored JSON can hold them
 _NO_NUL = "^[^\\x00]*$"
 _NON_EMPTY_NO_NUL = "^[^\\x00]+$"
 
@@ -117,10 +118,13 @@ class Integer:
             raise InvalidEvent(field, f"{field} must be an integer.")
         if value < self.minimum:
             raise InvalidEvent(field, f"{field} must be at least {self.minimum}.")
+        if value > MAX_INTEGER:
+            raise InvalidEvent(field, f"{field} must be at most {MAX_INTEGER}.")
         return value
 
     def annotation(self) -> Any:
-        return Annotated[int, Schema(ge=self.minimum, description=self.description)]
+        limits = Schema(ge=self.minimum, le=MAX_INTEGER, description=self.description)
+        return Annotated[int, limits]
 
 
 @dataclass(frozen=True, slots=True)

@@ -87,14 +87,19 @@ def _envelope(event_type: str, future_skew: str) -> type[BaseModel]:
     )
 
 
-def event_batch_model(settings: Settings) -> type[BaseModel]:
-    """`EventBatch`: the body of `POST /v1/events` as these settings bound it."""
+def event_list(settings: Settings, description: str | None = None) -> tuple[Any, Any]:
+    """A batch's `events` member as these settings bound it: its type and its field."""
     future_skew = describe_seconds(settings.max_future_skew_seconds)
     envelopes = tuple(_envelope(name, future_skew) for name in PAYLOADS)
     envelope: Any = Annotated[Union[envelopes], Field(discriminator="event")]  # noqa: UP007
-    events = Field(min_length=1, max_length=settings.max_batch_events)
+    field = Field(min_length=1, max_length=settings.max_batch_events, description=description)
+    return list[envelope], field
+
+
+def event_batch_model(settings: Settings) -> type[BaseModel]:
+    """`EventBatch`: the body of `POST /v1/events` as these settings bound it."""
     return create_model(
-        "EventBatch", __config__=ConfigDict(extra="forbid"), events=(list[envelope], events)
+        "EventBatch", __config__=ConfigDict(extra="forbid"), events=event_list(settings)
     )
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from elnudge.events.payloads import (
     MAX_ID_LENGTH,
+    MAX_INTEGER,
     MAX_URL_LENGTH,
     PAYLOADS,
     URL_CHAR,
@@ -29,6 +30,7 @@ MAX_DATA_KEYS = 50  # members of `data`, and of every object nested in it
 MAX_DATA_DEPTH = 32  # levels of objects and arrays in `data` (`data` itself is level 1)
 MAX_DATA_ITEMS = 100  # elements of any array in `data`
 MAX_DATA_STRING = 2048  # characters of any string (or member name) in `data`
+_MIN_INTEGER = -MAX_INTEGER - 1
 ENVELOPE_KEYS = frozenset({"event_id", "session_id", "visitor_id", "event", "ts", "url", "data"})
 # What `url` may be: an http(s) URL with a plain ASCII host, or a path (not `//host`), never with
 # control characters. Published as the OpenAPI pattern, so the document and the check agree; it
@@ -128,6 +130,8 @@ def _check_nested(value: Any, field: str, depth: int) -> None:
     if isinstance(value, str):
         if len(value) > MAX_DATA_STRING:
             raise InvalidEvent(field, f"{field} is longer than {MAX_DATA_STRING} characters.")
+    elif isinstance(value, int) and not _MIN_INTEGER <= value <= MAX_INTEGER:
+        raise InvalidEvent(field, f"{field} is out of range (a 64-bit integer at most).")
     elif isinstance(value, dict | list):
         if depth > MAX_DATA_DEPTH:
             message = f"data nests deeper than {MAX_DATA_DEPTH} levels at {field}."

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 
+from elnudge.config import Settings
 from elnudge.engine import Reason, Rule, ToastPosition
+from elnudge.events.schemas import event_list
 from elnudge.timestamps import TIMESTAMP_PATTERN
 from elnudge.vocabulary import NudgeType, Outcome
 
@@ -109,18 +111,21 @@ class StoredSessionPreview(BaseModel):
     session_id: str = Field(description="A stored session, as it stands now.")
 
 
-class HypotheticalPreview(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    events: list[dict[str, Any]] = Field(
-        min_length=1,
-        description="Event envelopes as for POST /v1/events (see EventBatch): a session "
-        "that has just happened.",
+def preview_request_model(settings: Settings) -> type[BaseModel]:
+    """`PreviewRequest`: a stored session's id, or a hypothetical session's events (envelopes
+    as for POST /v1/events, as these settings bound them)."""
+    events = event_list(
+        settings, "Event envelopes as for POST /v1/events: a session that has just happened."
     )
-    visitor_id: str | None = Field(
-        default=None, min_length=1, max_length=128, description="Whose session it is."
+    visitor = Field(default=None, min_length=1, max_length=128, description="Whose session.")
+    hypothetical = create_model(
+        "HypotheticalPreview",
+        __config__=ConfigDict(extra="forbid"),
+        events=events,
+        visitor_id=(str | None, visitor),
     )
-
-
-class PreviewRequest(RootModel[StoredSessionPreview | HypotheticalPreview]):
-    """A stored session's id, or a hypothetical session's events."""
+    return create_model(
+        "PreviewRequest",
+        __base__=RootModel[StoredSessionPreview | hypothetical],
+        __doc__="A stored session's id, or a hypothetical session's events.",
+    )
