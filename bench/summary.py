@@ -32,6 +32,17 @@ def read_rows(result: dict[str, Any]) -> list[str]:
     return lines
 
 
+def export_rows(result: dict[str, Any]) -> list[str]:
+    """One line per method: every round's sessions/s and client CPU, best and median ratio."""
+    best, median = result["best"]["time_over_floor"], result["median"]["time_over_floor"]
+    lines = []
+    for name, runs in result["runs"].items():
+        rates = ", ".join(f"{run['sessions_per_s']:,}" for run in runs)
+        cpu = ", ".join(f"{run['client_cpu_s']}" for run in runs)
+        lines.append(f"| {name} | {rates} | {cpu} | {best[name]} | {median[name]} |")
+    return lines
+
+
 def main() -> None:
     paths = [Path(arg) for arg in sys.argv[1:]] or sorted(RESULTS_DIR.glob("*.json"))
     for path in paths:
@@ -46,6 +57,15 @@ def main() -> None:
             print("|---|---|---|---|---|---|---|---|---|---|---|")
             print("\n".join(read_rows(result)))
             print(f"\nworker RSS MB after the run: {result.get('elnudge_worker_rss_mb')}")
+        elif path.name.startswith("export-"):
+            rows = result["runs"]["httpx"][0]["rows"]
+            print(f"{rows:,} sessions per walk, 200 per page\n")
+            print(
+                "| method | sessions/s per round | client CPU s per round "
+                "| time over floor (best) | time over floor (median) |"
+            )
+            print("|---|---|---|---|---|")
+            print("\n".join(export_rows(result)))
         else:
             print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=1))
 
