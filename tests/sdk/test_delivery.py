@@ -102,7 +102,7 @@ def edited_sdk(monkeypatch: pytest.MonkeyPatch) -> Iterator[Asset]:
 def test_the_versioned_url_changes_when_the_file_does(
     client: TestClient, edited_sdk: Asset
 ) -> None:
-    old = f"/sdk/{sdk_asset.__wrapped__().digest}.js"  # type: ignore[attr-defined]
+    old = f"/sdk/{sdk_asset.__wrapped__().digest}.js"
     assert sdk_url() != old
     assert client.get(sdk_url()).content == edited_sdk.body
     assert client.get(old, follow_redirects=False).status_code == 307
