@@ -184,6 +184,7 @@ def main() -> None:
             result = {
                 "machine": machine(),
                 "command": "bench/run compression",
+                "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
                 "min_bytes": MIN_BYTES,
                 "sdk": sdk_bytes(base),
                 "list200": list200(base, site.secret_key_live),
