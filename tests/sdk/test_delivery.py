@@ -91,6 +91,11 @@ def test_an_older_version_redirects_to_the_stable_url(client: TestClient) -> Non
     assert response.headers["cache-control"] == "no-cache"
 
 
+def test_a_version_that_is_no_hash_is_a_400_naming_it(client: TestClient) -> None:
+    response = client.get("/sdk/latest.js")
+    assert response.status_code == 400 and response.json()["param"] == "version"
+
+
 @pytest.fixture
 def edited_sdk(monkeypatch: pytest.MonkeyPatch) -> Iterator[Asset]:
     """The SDK as a later release would ship it: the same file with one more line."""

@@ -11,17 +11,23 @@ upgrade never breaks a storefront.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from elnudge.web.assets import IMMUTABLE, SHORT_LIVED, Asset, asset_response, package_asset
+from elnudge.web.docs import error_responses
 
 router = APIRouter(tags=["SDK"])
 STABLE_PATH = "/sdk.js"
 # Cross-origin pages load the SDK; the header lets them read its errors (`crossorigin`).
 _OPEN = {"Access-Control-Allow-Origin": "*"}
+VERSION = Path(
+    pattern=r"^[0-9a-f]{12}$",
+    description="The first 12 hex digits of the file's SHA-256.",
+    examples=["0d160dc59a10"],
+)
 _JAVASCRIPT: dict[int | str, dict[str, Any]] = {200: {"content": {"application/javascript": {}}}}
 
 
@@ -69,9 +75,10 @@ def get_sdk(request: Request) -> Response:
     responses={
         **_JAVASCRIPT,
         307: {"description": "An older version: redirected to `/sdk.js`."},
+        **error_responses(400),
     },
 )
-def get_versioned_sdk(request: Request, version: str) -> Response:
+def get_versioned_sdk(request: Request, version: Annotated[str, VERSION]) -> Response:
     """The same file under a URL that names its content's hash, cached for a year
     (`immutable`); `GET /sdk.js` answers with it in its `Link` header. An older hash
     redirects to `/sdk.js`, so a tag naming it keeps working after an upgrade."""
