@@ -22,6 +22,7 @@ from elnudge.relay import endpoints as relay_routes
 from elnudge.relay.schemas import RelayResponse, relay_batch_model
 from elnudge.runtime import Runtime, build_runtime
 from elnudge.sdk import router as sdk_router
+from elnudge.sdk import sdk_asset
 from elnudge.sessions import endpoints as session_routes
 from elnudge.storefront import ShopConfig, create_storefront
 from elnudge.web.apidocs import docs_router
@@ -49,6 +50,7 @@ def create_app(
 ) -> FastAPI:
     """The API. Pass a prepared `runtime` (tests do, with a frozen clock)."""
     runtime = runtime or build_runtime(settings or Settings())
+    sdk_asset()  # sdk.js read and compressed now (once per process), never on a request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
 from elnudge.clock import FrozenClock
 from elnudge.timestamps import format_timestamp_ms
-from elnudge.web.compression import MIN_BYTES
+from elnudge.web.compression import MIN_BYTES, CompressionMiddleware
 from tests.http_raw import decode, fetch_raw
 from tests.storefront import Relay, ShopApi, page_view
 
@@ -92,3 +93,21 @@ def test_files_are_never_compressed_twice(client: TestClient) -> None:
     css, css_raw = fetch_raw(client, "GET", css_url, headers={"Accept-Encoding": "gzip"})
     assert css.headers["content-encoding"] == "gzip"
     assert decode(css_raw, "gzip").startswith(b".swagger-ui")
+
+
+def test_a_streamed_answer_passes_untouched() -> None:
+    """An answer in several pieces is never buffered or compressed: it may be endless."""
+
+    async def streaming(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b"[" + b"1," * 2000, "more_body": True})
+        await send({"type": "http.response.body", "body": b"1]"})
+
+    client = TestClient(CompressionMiddleware(streaming))  # no `with`: this app has no lifespan
+    try:
+        response, raw = fetch_raw(client, "GET", "/", headers={"Accept-Encoding": "gzip"})
+    finally:
+        client.close()
+    assert "content-encoding" not in response.headers
+    assert raw == b"[" + b"1," * 2000 + b"1]"
