@@ -6,7 +6,8 @@
     log.assert_clean()
 
 `OFFLINE_PAGES` lists what elNudge serves to browsers with how to tell each page has rendered;
-tests/browser/test_offline.py visits them all. The dashboard's pages join the list when it lands.
+tests/browser/test_offline.py visits them all, and tests/web/test_offline_audit.py reads every
+file they reference. The dashboard's pages join the list when it lands.
 """
 
 from __future__ import annotations

@@ -28,7 +28,18 @@ VERSION = Path(
     description="The first 12 hex digits of the file's SHA-256.",
     examples=["0d160dc59a10"],
 )
-_JAVASCRIPT: dict[int | str, dict[str, Any]] = {200: {"content": {"application/javascript": {}}}}
+_STRING = {"type": "string"}
+_HEADERS = {
+    "ETag": {"description": "A strong validator per content coding.", "schema": _STRING},
+    "Cache-Control": {
+        "description": "5 minutes, or a year (immutable) when versioned.",
+        "schema": _STRING,
+    },
+    "Link": {"description": '`/sdk.js`: `</sdk/<hash>.js>; rel="canonical"`.', "schema": _STRING},
+}
+_JAVASCRIPT: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"application/javascript": {}}, "headers": _HEADERS}
+}
 
 
 @cache
