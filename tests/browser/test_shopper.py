@@ -117,12 +117,12 @@ def test_a_storefront_on_another_origin_reports_through_cors(
     storefront = live_shop.base.replace("127.0.0.1", "localhost") + "/xshop/"
     page.goto(storefront + "products/daily-miles")
     page.evaluate("__eln('config', {debug: true, flushInterval: 600000})")  # explicit sends only
-    add_to_cart = lambda response: (
-        response.url.endswith("/v1/relay")
-        and (  # noqa: E731
-            "ADD_TO_CART" in (response.request.post_data or "")
+
+    def add_to_cart(response: Any) -> bool:
+        return response.url.endswith("/v1/relay") and "ADD_TO_CART" in (
+            response.request.post_data or ""
         )
-    )
+
     # Listening before the click: the add to cart is a trigger, sent at the end of the click's
     # task, and its answer can arrive before a listener set up after the click would see it.
     with (
