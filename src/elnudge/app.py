@@ -22,10 +22,14 @@ from elnudge.relay import endpoints as relay_routes
 from elnudge.relay.schemas import RelayResponse, relay_batch_model
 from elnudge.runtime import Runtime, build_runtime
 from elnudge.sdk import router as sdk_router
+from elnudge.sdk import sdk_asset
 from elnudge.sessions import endpoints as session_routes
 from elnudge.storefront import ShopConfig, create_storefront
+from elnudge.web.apidocs import docs_router
+from elnudge.web.compression import CompressionMiddleware
 from elnudge.web.docs import REQUEST_ID_HEADER, finish_document
 from elnudge.web.errors import install_error_handlers
+from elnudge.web.head import HeadMiddleware
 from elnudge.web.request_id import RequestIdMiddleware
 from elnudge.web.responses import JSONResponse
 
@@ -46,6 +50,7 @@ def create_app(
 ) -> FastAPI:
     """The API. Pass a prepared `runtime` (tests do, with a frozen clock)."""
     runtime = runtime or build_runtime(settings or Settings())
+    sdk_asset()  # sdk.js read and compressed now (once per process), never on a request
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,15 +67,22 @@ def create_app(
         # No redirects to the slashed URL: Starlette would build their Location from the Host
         # header. `/v1/sessions/` is simply a 404 in the API's format.
         redirect_slashes=False,
+        # Served by docs_router from elNudge's own files, never from a CDN (web/apidocs.py).
+        docs_url=None,
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
     )
     app.state.runtime = runtime
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(HeadMiddleware)  # outermost: every layer below sees a GET
     install_error_handlers(app)
     app.include_router(session_routes.router)
     app.include_router(event_routes.router)
     app.include_router(relay_routes.router)
     app.include_router(nudge_routes.router)
     app.include_router(sdk_router)
+    app.include_router(docs_router(app))
     if runtime.settings.shop_site_key:  # the demo shop, only when asked for
         app.mount("/shop", create_storefront(ShopConfig(site_key=runtime.settings.shop_site_key)))
         app.add_route("/shop", _to_shop, include_in_schema=False)

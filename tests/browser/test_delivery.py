@@ -25,7 +25,7 @@ def test_queue_stub_replays_calls_made_before_the_sdk_loaded(
     page: Any, live_shop: LiveShop
 ) -> None:
     held: list[Any] = []
-    page.route("**/sdk.js", lambda route: held.append(route))  # loads when the test says
+    page.route("**/sdk/*.js", lambda route: held.append(route))  # loads when the test says
     page.goto(live_shop.shop + "/", wait_until="domcontentloaded")
     page.evaluate(
         "__eln('identify', 'shopper-7');"

@@ -117,11 +117,19 @@ def test_a_storefront_on_another_origin_reports_through_cors(
     storefront = live_shop.base.replace("127.0.0.1", "localhost") + "/xshop/"
     page.goto(storefront + "products/daily-miles")
     page.evaluate("__eln('config', {debug: true, flushInterval: 600000})")  # explicit sends only
-    page.click("#add-to-cart")
+
+    def add_to_cart(response: Any) -> bool:
+        return response.url.endswith("/v1/relay") and "ADD_TO_CART" in (
+            response.request.post_data or ""
+        )
+
+    # Listening before the click: the add to cart is a trigger, sent at the end of the click's
+    # task, and its answer can arrive before a listener set up after the click would see it.
     with (
         page.expect_console_message(lambda m: m.text.startswith("[elNudge] sent")) as logged,
-        page.expect_response(lambda response: response.url.endswith("/v1/relay")) as sent,
+        page.expect_response(add_to_cart) as sent,
     ):
+        page.click("#add-to-cart")
         page.evaluate("window.__eln.flush()")
     relay_call = sent.value
     assert relay_call.request.header_value("origin") == storefront.removesuffix("/xshop/")

@@ -37,7 +37,9 @@ class BlockingASGITransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         async def round_trip() -> tuple[int, httpx.Headers, bytes]:
             response = await self._asgi.handle_async_request(request)
-            return response.status_code, response.headers, await response.aread()
+            # The bytes as sent: the Response built below decodes its Content-Encoding itself.
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+            return response.status_code, response.headers, raw
 
         status, headers, content = self._portal.call(round_trip)
         return httpx.Response(status, headers=headers, content=content, request=request)

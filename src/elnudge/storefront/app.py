@@ -2,24 +2,42 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import cache
 
-from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
-from starlette.responses import HTMLResponse, RedirectResponse
+from fastapi import FastAPI, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from elnudge.simulate.catalogue import CATALOGUE
 from elnudge.storefront import pages
 from elnudge.storefront.pages import ShopConfig
+from elnudge.web.assets import Asset, Shelf, package_asset
+from elnudge.web.errors import install_error_handlers
 
-STATIC = Path(__file__).parent / "static"
+STATIC_FILES = ("shop.css", "shop.js")
 _BY_SLUG = {product.slug: product for product in CATALOGUE}
+
+
+@cache
+def static_assets() -> tuple[Asset, ...]:
+    """The shop's stylesheet and script, compressed once per process."""
+    return tuple(
+        package_asset("elnudge.storefront", name, folder="static").warm() for name in STATIC_FILES
+    )
 
 
 def create_storefront(config: ShopConfig) -> FastAPI:
     """The shop's pages and static files; mount it at `config.base`."""
     shop = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    shop.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_error_handlers(shop)
+    shelf = Shelf(f"{config.base}/static", static_assets())
+    config = config.with_static(shelf)
+
+    @shop.get("/static/{filename}")
+    def static(request: Request, filename: str) -> Response:
+        response = shelf.response(request, filename)
+        if response is None:
+            return HTMLResponse("<h1>No such file</h1>", status_code=404)
+        return response
 
     @shop.get("/")
     def catalogue() -> HTMLResponse:

@@ -3,9 +3,13 @@ lives in static/shop.js; these pages only carry the data it needs in data- attri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from html import escape
+from types import MappingProxyType
+from typing import Protocol
 
+from elnudge.sdk import sdk_url
 from elnudge.simulate.catalogue import CATALOGUE, COLLECTIONS, Product
 
 SHOP_NAME = "Trailhead Running Co."
@@ -18,15 +22,29 @@ SNIPPET = (
 )
 
 
+class StaticUrls(Protocol):
+    def url(self, name: str) -> str: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ShopConfig:
     """Where the shop lives, which key its SDK reports with, and where no nudge may appear
-    (paths under `base`: a shopper who has just paid needs no nudge)."""
+    (paths under `base`: a shopper who has just paid needs no nudge). Pages reference the
+    SDK and the shop's own files by their versioned URLs (cached for a year)."""
 
     site_key: str
-    sdk_url: str = "/sdk.js"
+    sdk_url: str = field(default_factory=sdk_url)
     base: str = "/shop"
     quiet_zones: tuple[str, ...] = ("/thank-you",)
+    static_urls: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    def with_static(self, shelf: StaticUrls) -> ShopConfig:
+        """This config, with the versioned URLs of the shop's files on `shelf`."""
+        urls = {name: shelf.url(name) for name in ("shop.css", "shop.js")}
+        return replace(self, static_urls=MappingProxyType(urls))
+
+    def static_url(self, name: str) -> str:
+        return self.static_urls.get(name, f"{self.base}/static/{name}")
 
     @property
     def quiet_zones_attribute(self) -> str:
@@ -56,9 +74,9 @@ def layout(config: ShopConfig, *, title: str, kind: str, main: str, attrs: str =
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{escape(title)} · {SHOP_NAME}</title>
-<link rel="stylesheet" href="{base}/static/shop.css">
+<link rel="stylesheet" href="{config.static_url("shop.css")}">
 {snippet}
-<script defer src="{base}/static/shop.js"></script>
+<script defer src="{config.static_url("shop.js")}"></script>
 </head>
 <body data-page="{kind}" data-base="{base}"{attrs}>
 <header class="top">

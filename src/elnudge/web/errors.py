@@ -57,11 +57,19 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
         # RFC 9110: a 405 lists the methods the URL does support (the router knows them).
         allow = (error.headers or {}).get("Allow")
         if allow:
-            response.headers["Allow"] = allow
+            response.headers["Allow"] = _with_head(allow)
         return response
     if error.status_code == 404:
         return render(request, NotFound("No such URL. See /docs for the API's routes."))
     return render(request, InvalidRequest(str(error.detail)))
+
+
+def _with_head(allow: str) -> str:
+    """Every GET route also answers HEAD (web/head.py), so an `Allow` naming GET names it."""
+    methods = [method.strip() for method in allow.split(",")]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.append("HEAD")
+    return ", ".join(methods)
 
 
 async def _unexpected(request: Request, error: Exception) -> JSONResponse:
