@@ -20,7 +20,7 @@ from elnudge.metrics import (
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
 from elnudge.timestamps import DAY_MS, HOUR_MS, parse_timestamp
-from tests.metrics.shoppers import visit
+from tests.metrics.shoppers import old_visit, visit
 from tests.storefront import ShopApi
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -133,3 +133,19 @@ def test_allowance_use_is_this_utc_months_sessions(
     assert used.used == 2 / 5000
     assert unlimited.used is None
     assert AllowanceUse("2026-05", 3, 0).used == 1.0
+
+
+def test_a_day_when_the_clocks_change_is_23_hours_of_sessions(
+    shop: ShopApi, site: CreatedSite, runtime: Runtime
+) -> None:
+    # New York springs forward on 2026-03-08: that day runs 05:00Z to 04:00Z the next day.
+    period = local_days(site.site_id, "live", date(2026, 3, 8), date(2026, 3, 8), NEW_YORK)
+    assert period.to_ms - period.from_ms == 23 * HOUR_MS
+    # (54 days ago: stored, though older than the plan's 30-day API window.)
+    old_visit(shop, "early", parse_timestamp("2026-03-08T05:00:00Z"))  # 00:00 EST
+    old_visit(shop, "late", parse_timestamp("2026-03-09T03:59:00Z"))  # 23:59 EDT
+    old_visit(shop, "next", parse_timestamp("2026-03-09T04:00:00Z"))  # the 9th
+    wider = local_days(site.site_id, "live", date(2026, 3, 7), date(2026, 3, 9), NEW_YORK)
+    with runtime.database.snapshot() as connection:
+        days = daily_series(connection, wider, NEW_YORK)
+    assert [(day.day.day, day.sessions) for day in days] == [(7, 0), (8, 2), (9, 1)]
