@@ -96,6 +96,11 @@ sessions = Table(
     # Sessionization: a client key's sessions near a point in time.
     Index("ix_sessions_client", "site_id", "mode", "client_key", "started_at"),
     Index("ix_sessions_visitor", "site_id", "mode", "visitor_id"),
+    # The nudge report and the dashboard count a period's sessions and their conversions: an
+    # index-only range scan, without reading the rows (migration 0008).
+    Index(
+        "ix_sessions_report", "site_id", "mode", "is_bot", "started_at", "converted", "session_id"
+    ),
 )
 
 events = Table(

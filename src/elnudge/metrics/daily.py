@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
 from elnudge.db.tables import nudges, sessions
-from elnudge.metrics.period import Period, session_filter
+from elnudge.metrics.period import Period, nudge_filter, session_filter
 from elnudge.metrics.revenue import influenced_purchases
 from elnudge.metrics.sql import count_true
 from elnudge.reports.experiment import rounded
@@ -79,7 +79,7 @@ def daily_series(connection: Connection, period: Period, zone: ZoneInfo) -> list
                 ),
             )
         )
-        .where(session_filter(period))
+        .where(nudge_filter(period))
         .group_by(slot)
     ):
         day = _day(days, _local_day(at, zone))

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
 from elnudge.db.tables import nudges, sessions
-from elnudge.metrics.period import Period, session_filter
+from elnudge.metrics.period import Period, nudge_filter, session_filter
 from elnudge.metrics.sql import count_distinct_where, count_true
 from elnudge.reports import Arm, TypeCounts
 from elnudge.vocabulary import NudgeType
@@ -38,7 +38,7 @@ def type_counts(connection: Connection, period: Period) -> dict[NudgeType, TypeC
             count_true(nudges.c.influenced_conversion),
         )
         .select_from(sessions.join(nudges, _NUDGES_OF_SESSIONS))
-        .where(session_filter(period))
+        .where(nudge_filter(period))
         .group_by(nudges.c.type)
     )
     known = {kind.value: kind for kind in NudgeType}
@@ -74,7 +74,7 @@ def interacted_sessions(connection: Connection, period: Period) -> Arm:
             count_distinct_where(sessions.c.converted.is_(True), sessions.c.session_id),
         )
         .select_from(sessions.join(nudges, _NUDGES_OF_SESSIONS))
-        .where(session_filter(period), nudges.c.last_interaction_at.is_not(None))
+        .where(nudge_filter(period), nudges.c.last_interaction_at.is_not(None))
     )
     total, converted = connection.execute(query).one()
     return Arm(sessions=int(total), conversions=int(converted))

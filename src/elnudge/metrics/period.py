@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, false
 
-from elnudge.db.tables import sessions
+from elnudge.db.tables import nudges, sessions
 from elnudge.timestamps import SECOND_MS
 
 
@@ -51,3 +51,9 @@ def session_filter(period: Period) -> ColumnElement[bool]:
         sessions.c.started_at >= period.from_ms,
         sessions.c.started_at < period.to_ms,
     )
+
+
+def nudge_filter(period: Period) -> ColumnElement[bool]:
+    """The period's sessions, plus a bound the database can use on `nudges`: a nudge is shown
+    during its session, so never before the session started (nor before the period)."""
+    return and_(session_filter(period), nudges.c.shown_at >= period.from_ms)

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from elnudge.attribution import INFLUENCE_WINDOW_MS
 from elnudge.db.tables import events, nudges, sessions
-from elnudge.metrics.period import Period, session_filter
+from elnudge.metrics.period import Period, nudge_filter
 from elnudge.vocabulary import EventType
 
 _CHUNK = 500  # ids per IN (...) list: far below every backend's limit on parameters
@@ -64,7 +64,7 @@ def influenced_purchases(connection: Connection, period: Period) -> list[Credit]
                 ),
             )
         )
-        .where(session_filter(period), nudges.c.influenced_conversion.is_(True))
+        .where(nudge_filter(period), nudges.c.influenced_conversion.is_(True))
         .order_by(sessions.c.started_at, nudges.c.nudge_id)
     ).all()
     if not rows:

@@ -8,6 +8,9 @@ row, so the report aggregates the nudges table alone and never parses the events
 Existing nudges are filled in from their reaction events (those of the nudge's own session,
 as ingestion counts them).
 
+`ix_sessions_report` lets the report count a period's sessions and conversions from the index
+alone (docs/reports.md, bench/RESULTS.md).
+
 Revision ID: 0008
 Revises: 0006
 """
@@ -37,6 +40,11 @@ def upgrade() -> None:
         for flag in _FLAGS.values():
             batch.add_column(sa.Column(flag, sa.Boolean(), nullable=False, server_default="0"))
     _fill_in(op.get_bind())
+    op.create_index(
+        "ix_sessions_report",
+        "sessions",
+        ["site_id", "mode", "is_bot", "started_at", "converted", "session_id"],
+    )
 
 
 def _fill_in(connection: sa.Connection) -> None:
@@ -99,6 +107,7 @@ def _fill_in_site(connection: sa.Connection, site_id: str) -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sessions_report", table_name="sessions")
     with op.batch_alter_table("nudges") as batch:
         for flag in _FLAGS.values():
             batch.drop_column(flag)
