@@ -149,3 +149,10 @@ def test_a_day_when_the_clocks_change_is_23_hours_of_sessions(
     with runtime.database.snapshot() as connection:
         days = daily_series(connection, wider, NEW_YORK)
     assert [(day.day.day, day.sessions) for day in days] == [(7, 0), (8, 2), (9, 1)]
+
+
+def test_an_empty_period_has_no_days(site: CreatedSite, runtime: Runtime) -> None:
+    at = parse_timestamp("2026-04-30T00:00:00Z")
+    with runtime.database.snapshot() as connection:
+        assert daily_series(connection, Period(site.site_id, "live", at, at), NEW_YORK) == []
+    assert totals([]).sessions == 0

@@ -188,3 +188,22 @@ def _session(shop: ShopApi, client_key: str) -> str:
         if any(n["nudge_id"].startswith(f"nudg_{client_key}") for n in detail["nudges"]):
             return str(item["id"])
     raise AssertionError(client_key)
+
+
+def test_a_nudge_type_this_version_does_not_know_is_no_row(
+    shop: ShopApi, site: CreatedSite, clock: FrozenClock, runtime: Runtime
+) -> None:
+    from sqlalchemy import update
+
+    from elnudge.db.tables import nudges
+
+    visit(shop, "a", clock.now_ms() - HOUR_MS, nudges=(("nudg_a", "toast", ()),))
+    with runtime.database.write() as connection:  # as a newer version might have written it
+        connection.execute(
+            update(nudges)
+            .where(nudges.c.site_id == site.site_id, nudges.c.nudge_id == "nudg_a")
+            .values(type="banner")
+        )
+    with runtime.database.snapshot() as connection:
+        assert type_counts(connection, period(site, clock)) == {}
+        assert all_sessions(connection, period(site, clock)) == Arm(1, 0)

@@ -13,7 +13,7 @@ import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -92,10 +92,9 @@ def influenced_purchases(connection: Connection, period: Period) -> list[Credit]
     return credits
 
 
-def _first_within(purchases: list[_Purchase], after: int | None) -> _Purchase | None:
-    """The first of `purchases` (sorted by time) within 30 minutes after `after`."""
-    if after is None:
-        return None
+def _first_within(purchases: list[_Purchase], after: int) -> _Purchase | None:
+    """The first of `purchases` (sorted by time) within 30 minutes after `after`; None only if
+    the purchase was deleted since the flag was set (an erasure of the visitor's sessions)."""
     times = [purchase.occurred_at for purchase in purchases]
     first = bisect.bisect_left(times, after)
     if first < len(purchases) and purchases[first].occurred_at <= after + INFLUENCE_WINDOW_MS:
@@ -136,13 +135,9 @@ def _purchases(
 
 
 def _money(data: Any) -> tuple[str, Decimal]:
-    """The purchase's currency and value; validation made both present, this stays defensive."""
-    currency = str(data.get("currency") or "") if isinstance(data, dict) else ""
-    try:
-        amount = Decimal(str(data.get("value", 0))) if isinstance(data, dict) else Decimal(0)
-    except InvalidOperation:
-        amount = Decimal(0)
-    return currency.upper(), amount
+    """The purchase's currency and value (validation requires both: a number and an ISO 4217
+    code); the value exactly as sent, not as a binary float."""
+    return str(data["currency"]).upper(), Decimal(str(data["value"]))
 
 
 def _chunks(values: Sequence[str]) -> Iterable[list[str]]:
