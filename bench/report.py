@@ -32,7 +32,7 @@ from bench.targets import RESULTS_DIR, Target, parse_target
 from elnudge.app import create_app
 from elnudge.config import Settings
 from elnudge.db import create_database
-from elnudge.metrics import Period, daily_series
+from elnudge.metrics import Period, daily_series, session_counts
 from elnudge.metrics.experiment import experiment_arms, recent_daily_sessions
 from elnudge.metrics.nudge_counts import all_sessions, interacted_sessions, type_counts
 from elnudge.runtime import build_runtime
@@ -113,6 +113,7 @@ def main() -> None:
         "all_sessions": lambda c: all_sessions(c, period),
         "interacted_sessions": lambda c: interacted_sessions(c, period),
         "experiment_arms": lambda c: experiment_arms(c, period),
+        "session_counts": lambda c: session_counts(c, period),
         "recent_daily_sessions": lambda c: recent_daily_sessions(c, period.site_id, "live", to_ms),
         "overview_daily_series": lambda c: daily_series(c, period, zone),
     }

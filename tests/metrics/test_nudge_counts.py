@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from elnudge.clock import FrozenClock
-from elnudge.metrics import Period, all_sessions, baseline, experiment_arms, type_counts
+from elnudge.metrics import (
+    Period,
+    all_sessions,
+    baseline,
+    experiment_arms,
+    session_counts,
+    type_counts,
+)
 from elnudge.metrics.experiment import recent_daily_sessions
 from elnudge.provisioning import CreatedSite, create_site
 from elnudge.reports import Arm, TypeCounts
@@ -207,3 +214,32 @@ def test_a_nudge_type_this_version_does_not_know_is_no_row(
     with runtime.database.snapshot() as connection:
         assert type_counts(connection, period(site, clock)) == {}
         assert all_sessions(connection, period(site, clock)) == Arm(1, 0)
+
+
+def test_the_one_pass_session_counts_equal_the_separate_queries(
+    shop: ShopApi, site: CreatedSite, clock: FrozenClock, runtime: Runtime
+) -> None:
+    start = clock.now_ms() - 8 * HOUR_MS
+    shapes = [
+        ((), True, None),
+        ((("nudg_1", "toast", ("clicked",)),), True, False),
+        ((("nudg_2", "toast", ()),), False, False),
+        ((("nudg_3", "exit_modal", ("dismissed",)), ("nudg_4", "toast", ("clicked",))), True, True),
+        ((), False, True),
+        ((("nudg_5", "sticky_bar", ("dismissed",)),), False, None),
+    ]
+    for number, (nudges, buys, held_out) in enumerate(shapes):
+        session_id = visit(shop, f"s{number}", start + number * HOUR_MS, nudges=nudges, buys=buys)
+        if held_out is not None:
+            offer(runtime, site.site_id, session_id, f"nudg_o{number}", held_out=held_out)
+            offer(
+                runtime, site.site_id, session_id, f"nudg_q{number}", "sticky_bar", held_out=False
+            )
+    with runtime.database.snapshot() as connection:
+        groups = session_counts(connection, period(site, clock))
+        assert groups.everyone == all_sessions(connection, period(site, clock)) == Arm(6, 3)
+        assert groups.baseline == baseline(connection, period(site, clock)) == Arm(3, 1)
+        assert (groups.treatment, groups.holdout) == experiment_arms(
+            connection, period(site, clock)
+        )
+        assert (groups.treatment, groups.holdout) == (Arm(2, 1), Arm(2, 1))

@@ -12,6 +12,7 @@ from elnudge.metrics.nudge_counts import all_sessions, baseline, type_counts
 from elnudge.metrics.nudge_report import ReportCounts, report_counts
 from elnudge.metrics.period import Period, local_days
 from elnudge.metrics.revenue import Credit, influenced_purchases
+from elnudge.metrics.session_counts import SessionCounts, session_counts
 
 __all__ = [
     "AllowanceUse",
@@ -19,6 +20,7 @@ __all__ = [
     "Day",
     "Period",
     "ReportCounts",
+    "SessionCounts",
     "all_sessions",
     "allowance_use",
     "baseline",
@@ -28,6 +30,7 @@ __all__ = [
     "influenced_purchases",
     "local_days",
     "report_counts",
+    "session_counts",
     "totals",
     "type_counts",
 ]

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from elnudge.metrics.experiment import experiment_counts
-from elnudge.metrics.nudge_counts import baseline, type_counts
+from elnudge.metrics.experiment import recent_daily_sessions
+from elnudge.metrics.nudge_counts import type_counts
 from elnudge.metrics.period import Period
+from elnudge.metrics.session_counts import session_counts
 from elnudge.reports import Arm, ExperimentCounts, TypeCounts
 from elnudge.vocabulary import NudgeType
 
@@ -29,10 +30,16 @@ def report_counts(
     """The counts over the period's sessions; `holdout_share` is the site's setting as a
     fraction (10% is 0.1). Run it in one snapshot (`Database.snapshot()`) for counts that
     agree with each other while events arrive."""
+    groups = session_counts(connection, period)
     return ReportCounts(
         by_type=type_counts(connection, period),
-        baseline=baseline(connection, period),
-        experiment=experiment_counts(
-            connection, period, holdout_share=holdout_share, now_ms=now_ms
+        baseline=groups.baseline,
+        experiment=ExperimentCounts(
+            treatment=groups.treatment,
+            holdout=groups.holdout,
+            holdout_share=holdout_share,
+            recent_daily_sessions=recent_daily_sessions(
+                connection, period.site_id, period.mode, now_ms
+            ),
         ),
     )
