@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import orjson
 
-from elnudge.attribution import influenced
+from elnudge.attribution import influenced, reaction_flags
 from elnudge.events.duplicates import id_scope
 from elnudge.events.validation import TimeBounds, validate_envelope
 from elnudge.sessions.summary import summarize
@@ -38,8 +38,9 @@ class Template:
     session: tuple[int, int, int, bool, int, int]  # ended, pages, score, converted, nudges, n
     # (type, offset ms, url, data json, score, client event id)
     events: list[tuple[str, int, str, str, int, str | None]]
-    # (nudge id, type, shown offset, outcome, last interaction offset or None, influenced)
-    nudges: list[tuple[str, str, int, str, int | None, bool]]
+    # (nudge id, type, shown offset, outcome, last interaction offset or None, influenced,
+    #  clicked, dismissed, chat opened)
+    nudges: list[tuple[str, str, int, str, int | None, bool, bool, bool, bool]]
 
 
 def build_pool(size: int, seed: int) -> list[Template]:
@@ -84,8 +85,12 @@ def build_pool(size: int, seed: int) -> list[Template]:
                         n.outcome,
                         None if n.last_interaction_at is None else n.last_interaction_at - base,
                         influenced(n.last_interaction_at, summary.purchase_times),
+                        flags["clicked"],
+                        flags["dismissed"],
+                        flags["chat_opened"],
                     )
                     for n in summary.nudges
+                    for flags in (reaction_flags(n.reactions),)
                 ],
             )
         )
@@ -110,11 +115,12 @@ class Site:
 
 @dataclass(slots=True)
 class Batch:
-    """Rows for the three tables, as tuples in `COLUMNS` order."""
+    """Rows for the four tables, as tuples in `COLUMNS` order."""
 
     sessions: list[tuple[object, ...]]
     events: list[tuple[object, ...]]
     nudges: list[tuple[object, ...]]
+    offers: list[tuple[object, ...]] = field(default_factory=list)
 
 
 COLUMNS = {
@@ -160,8 +166,28 @@ COLUMNS = {
         "outcome",
         "last_interaction_at",
         "influenced_conversion",
+        "clicked",
+        "dismissed",
+        "chat_opened",
+    ),
+    "nudge_offers": (
+        "site_id",
+        "mode",
+        "nudge_id",
+        "session_id",
+        "visitor_id",
+        "type",
+        "rule",
+        "offered_at",
+        "held_out",
+        "engine_version",
     ),
 }
+# The holdout experiment (the nudge report): every 10th session with nudges is held out, so
+# its proactive nudges become held-out offers instead of shown nudges; the others' proactive
+# nudges are offers sent to the widget. (Held-out sessions keep their simulated NUDGE_* events:
+# the report reads sessions, nudges and offers only.)
+HOLDOUT_EVERY = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +299,25 @@ def _add_detail(
                 at + 1500,
             )
         )
-    for old, kind, shown, outcome, last, was_influenced in template.nudges:
+    held_out = serial % HOLDOUT_EVERY == 0
+    for old, kind, shown, outcome, last, was_influenced, *reactions in template.nudges:
+        if kind != "sticky_bar":
+            batch.offers.append(
+                (
+                    site_id,
+                    mode,
+                    renamed[old],
+                    session_id,
+                    visitor,
+                    kind,
+                    "bench",
+                    started_at + shown,
+                    held_out,
+                    "bench",
+                )
+            )
+            if held_out:
+                continue
         batch.nudges.append(
             (
                 site_id,
@@ -286,5 +330,6 @@ def _add_detail(
                 outcome,
                 None if last is None else started_at + last,
                 was_influenced,
+                *reactions,
             )
         )
