@@ -7,6 +7,7 @@ import math
 from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from itertools import pairwise
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -226,3 +227,15 @@ def test_the_running_score_equals_the_score_history() -> None:
 
 def _events(session: SimulatedSession) -> list[Event]:
     return [to_event(e) for e in session.events]
+
+
+def test_the_docs_state_the_probabilities_and_the_effect_the_code_uses() -> None:
+    text = (Path(__file__).parents[2] / "docs" / "simulator.md").read_text()
+    for kind, row in REACTIONS.items():
+        cells = " | ".join(f"{round(p * 100)}%" for p in row.values())
+        assert f"| {kind.value} | {cells} |" in text, kind
+    assert list(REACTIONS[NudgeType.TOAST]) == list(Reaction)  # the table's column order
+    for reaction, chance in RESCUE.items():
+        shown = f"{round(chance * 100)}%" if chance else "0"
+        assert f"| {reaction.value.replace('_', ' ')} | {shown} |" in text, reaction
+    assert f"**{EXPECTED_LIFT:+.0%}**" in text

@@ -1,0 +1,26 @@
+-- wrk script: each thread POSTs its own pre-built relay bodies to /v1/relay, once each, in
+-- order (run one connection per thread, so a session's requests never overtake each other).
+-- Files: <dir>/bodies-<n>.txt, one JSON body per line (the site key is in the body).
+local counter = 0
+
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+
+function init(args)
+  bodies = {}
+  for line in io.lines(args[1] .. "/bodies-" .. id .. ".txt") do
+    table.insert(bodies, line)
+  end
+  headers = { ["Content-Type"] = "application/json" }
+  index = 0
+end
+
+function request()
+  index = index + 1
+  if index > #bodies then
+    wrk.thread:stop() -- out of fresh bodies: stop rather than resend
+  end
+  return wrk.format("POST", "/v1/relay", headers, bodies[index])
+end
