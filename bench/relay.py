@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import time
 from collections.abc import Iterator, Sequence
@@ -199,6 +200,7 @@ def main() -> None:
         "ELNUDGE_RELAY_CLIENT_RATE_LIMIT_PER_MINUTE": "1000000000",
     }
     runs: dict[str, list[dict[str, Any]]] = {"on": [], "off": []}
+    load_before = os.getloadavg()
     with servers.elnudge(target, args.workers, env) as server:
         for state in ("off", "on"):
             post_with_wrk_relay(server.base_url, DATA_DIR / f"relay-warmup-{state}", args, 5)
@@ -212,6 +214,7 @@ def main() -> None:
     decisions = time_decisions(database, sites["on"]["secret_key"], args.timed_sessions)
     database.dispose()
     result = summarize(args, runs, decisions, available)
+    result["load_average_1_5_15"] = {"before": load_before, "after": os.getloadavg()}
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"relay-{args.backend}{args.label}.json"
     out.write_text(json.dumps(result, indent=2))
