@@ -13,7 +13,12 @@ function init(args)
   for line in io.lines(args[1] .. "/bodies-" .. id .. ".txt") do
     table.insert(bodies, line)
   end
-  headers = { ["Content-Type"] = "application/json" }
+  -- A browser's User-Agent: without one the relay takes the client for a bot (no nudges).
+  headers = {
+    ["Content-Type"] = "application/json",
+    ["User-Agent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 " ..
+      "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+  }
   index = 0
 end
 

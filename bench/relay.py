@@ -10,9 +10,11 @@ off (each run on fresh requests: the same ones for both sites), so drift on a sh
 falls on both alike. With the engine off the relay answers `nudge: null` without reading
 anything (`decide_and_offer`'s first line), so the difference is the engine's whole cost.
 
-Then, in-process, the decision's own cost per relay call: for stored sessions of the engine-on
-site, at a moment just after their last event, the time of `decide_and_offer` (reading the
-situation, deciding, recording the offer; rolled back) and of the pure `decide` alone.
+Then, in-process and one call at a time, the same requests to both sites alternately (so load
+from elsewhere falls on both arms at the same moment), and the decision's own cost per call:
+for stored sessions of the engine-on site, at a moment just after their last event, the time of
+`decide_and_offer` (reading the situation, deciding, recording the offer; rolled back) and of
+the pure `decide` alone.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from bench.generate import recreate
 from bench.machine import machine
 from bench.targets import BENCH_DIR, DATA_DIR, RESULTS_DIR, Target
 from bench.write import analyze, post_with_wrk
+from elnudge.clock import SystemClock
+from elnudge.config import Settings
 from elnudge.db import Database, create_database
 from elnudge.db.migrate import upgrade
 from elnudge.db.tables import sessions
@@ -43,12 +47,19 @@ from elnudge.keys.service import Principal, authenticate
 from elnudge.nudges import repository
 from elnudge.nudges.decisions import decide_and_offer, read_situation
 from elnudge.provisioning import create_site
+from elnudge.relay.service import Sender, relay
+from elnudge.runtime import build_runtime
 from elnudge.simulate import SimulatedSession, simulate_sessions
 from elnudge.simulate.journey import SCROLL_TRIGGER_DEPTH, TRIGGERS
 from elnudge.sites.engine import site_engine, update_engine_settings
 from elnudge.vocabulary import EventType, KeyKind
 
 PHASES = ("warmup", "run1", "run2")
+# A shopper's browser (post_relay.lua sends the same): without one the relay sees a bot.
+BROWSER = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
 ORDER = (("off", "run1"), ("on", "run1"), ("on", "run2"), ("off", "run2"))
 
 
@@ -155,6 +166,43 @@ def _pure_decide_ms(
     return (time.perf_counter() - started) * 1000
 
 
+def interleaved_relay_calls(
+    target: Target, sites: dict[str, dict[str, str]], pool: Sequence[SimulatedSession], limit: int
+) -> dict[str, Any]:
+    """`relay()` in-process, one call at a time, the same request to the engine-on and the
+    engine-off site alternately (which goes first alternates too): both arms see the same
+    machine at the same moment, so load from elsewhere cancels out of the ratio. The requests
+    get new client keys and no event ids, so none is a duplicate of the wrk runs'."""
+    settings = Settings(
+        database_url=target.url,
+        migrate_on_start=False,
+        relay_rate_limit_per_minute=10**9,
+        relay_client_rate_limit_per_minute=10**9,
+    )
+    database = create_database(target.url)
+    runtime = build_runtime(settings, database=database, clock=SystemClock())
+    sender = Sender(origin=None, user_agent=BROWSER, address="127.0.0.1")
+    times: dict[str, list[float]] = {"on": [], "off": []}
+    for index, events in enumerate(thread_streams(pool, 1)[0][:limit]):
+        fresh = [
+            {k: v for k, v in e.items() if k != "event_id"} | {"session_id": e["session_id"] + "x"}
+            for e in events
+        ]
+        for state in ("on", "off") if index % 2 else ("off", "on"):
+            body = {"site_key": sites[state]["site_key"], "events": fresh}
+            started = time.perf_counter()
+            relay(runtime, body, sender)
+            times[state].append((time.perf_counter() - started) * 1000)
+    database.dispose()
+    on, off = statistics.fmean(times["on"]), statistics.fmean(times["off"])
+    return {
+        "requests": len(times["on"]),
+        "engine_on_ms": _summary(times["on"]),
+        "engine_off_ms": _summary(times["off"]),
+        "throughput_ratio_on_vs_off": round(off / on, 3),
+    }
+
+
 def _summary(values: Sequence[float]) -> dict[str, float]:
     return {
         "p50": round(statistics.median(values), 4),
@@ -182,6 +230,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=9_000, help="simulated, all phases")
     parser.add_argument("--warmup-sessions", type=int, default=600)
     parser.add_argument("--timed-sessions", type=int, default=2_000)
+    parser.add_argument("--interleaved-requests", type=int, default=3_000)
     parser.add_argument("--label", default="")
     args = parser.parse_args()
     target = Target(args.backend, "relay")
@@ -190,7 +239,9 @@ def main() -> None:
     upgrade(database)
     sites = make_sites(database, int(time.time() * 1000))
     available: dict[str, int] = {}
+    measured_pool: list[SimulatedSession] = []
     for phase, pool in zip(PHASES, pools(args.sessions, args.warmup_sessions, 7), strict=True):
+        measured_pool = pool  # the last (run2) pool also feeds the in-process comparison
         streams = thread_streams(pool, args.threads)
         for state, site in sites.items():
             count = write_bodies(DATA_DIR / f"relay-{phase}-{state}", streams, site["site_key"])
@@ -212,8 +263,10 @@ def main() -> None:
             load["ran_out"] = load["requests"] >= available[phase] - args.threads
             runs[state].append(load)
     decisions = time_decisions(database, sites["on"]["secret_key"], args.timed_sessions)
+    in_process = interleaved_relay_calls(target, sites, measured_pool, args.interleaved_requests)
     database.dispose()
     result = summarize(args, runs, decisions, available)
+    result["in_process_interleaved"] = in_process
     result["load_average_1_5_15"] = {"before": load_before, "after": os.getloadavg()}
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"relay-{args.backend}{args.label}.json"
