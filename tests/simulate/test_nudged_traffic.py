@@ -33,6 +33,7 @@ from elnudge.simulate import SimulatedSession, simulate_sessions
 from elnudge.simulate.decisions import SimulatedSite
 from elnudge.simulate.evaluate import to_event
 from elnudge.simulate.lift import EXPECTED_LIFT, experiment_arms
+from elnudge.simulate.lift import main as lift_main
 from elnudge.simulate.reactions import REACTIONS, RESCUE, Reaction
 from elnudge.vocabulary import Event, EventType, NudgeType
 
@@ -239,3 +240,17 @@ def test_the_docs_state_the_probabilities_and_the_effect_the_code_uses() -> None
         shown = f"{round(chance * 100)}%" if chance else "0"
         assert f"| {reaction.value.replace('_', ' ')} | {shown} |" in text, reaction
     assert f"**{EXPECTED_LIFT:+.0%}**" in text
+
+
+def test_the_lift_command_prints_both_arms_and_the_lift(capsys: pytest.CaptureFixture[str]) -> None:
+    assert lift_main(["--days", "3", "--per-day", "200", "--seed", "4"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("treatment ") and "\nholdout " in out
+    assert "relative lift " in out and f"(expected {EXPECTED_LIFT:+.0%})" in out
+
+
+def test_the_lift_command_says_when_the_lift_is_undefined(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert lift_main(["--days", "1", "--per-day", "30", "--holdout-percent", "0"]) == 0
+    assert "relative lift undefined" in capsys.readouterr().out
