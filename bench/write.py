@@ -46,17 +46,27 @@ def batches_for_site(seed: int, sessions: int) -> list[list[dict[str, Any]]]:
     return [envelopes[i : i + BATCH] for i in range(0, len(envelopes) - BATCH + 1, BATCH)]
 
 
-def post_with_wrk(base_url: str, folder: Path, threads: int, seconds: int) -> dict[str, Any]:
+def post_with_wrk(
+    base_url: str,
+    folder: Path,
+    threads: int,
+    seconds: int,
+    *,
+    script: Path = BENCH_DIR / "post_events.lua",
+    connections: int | None = None,
+) -> dict[str, Any]:
+    """Post the folder's pre-built bodies with wrk (`script`; 2 connections per thread unless
+    told); requests, duration, rate, p50/p99 latency and non-2xx answers."""
     command = [
         "wrk",
         f"-t{threads}",
-        f"-c{threads * 2}",
+        f"-c{connections or threads * 2}",
         f"-d{seconds}s",
         "--timeout",
         "30s",
         "--latency",
         "-s",
-        str(BENCH_DIR / "post_events.lua"),
+        str(script),
         base_url,
         "--",
         str(folder),

@@ -179,7 +179,9 @@ def test_checkout_stages_come_in_order_and_purchases_match_converted(
 # -- nudges ---------------------------------------------------------------------------------------
 
 
-def test_nudge_ids_are_real_ulids_stamped_when_shown(sessions: list[SimulatedSession]) -> None:
+def test_nudge_ids_are_real_ulids_stamped_when_offered(sessions: list[SimulatedSession]) -> None:
+    offered = {o.nudge_id: o for s in sessions for o in s.offers}
+    assert len(offered) == sum(len(s.offers) for s in sessions)  # unique
     shown = [e for e in envelopes(sessions) if e["event"] == EventType.NUDGE_SHOWN]
     assert len(shown) > 100
     for envelope in shown:
@@ -187,8 +189,11 @@ def test_nudge_ids_are_real_ulids_stamped_when_shown(sessions: list[SimulatedSes
         assert nudge_id.startswith("nudg_") and len(nudge_id) == 31
         ulid = ULID.from_str(nudge_id[5:])
         assert str(ulid) == nudge_id[5:]
-        assert ulid.milliseconds == millis(envelope["ts"])
-    assert len({e["data"]["nudge_id"] for e in shown}) == len(shown)
+        offer = offered[nudge_id]
+        assert ulid.milliseconds == offer.offered_at <= millis(envelope["ts"])
+    # Only the sticky bar is reported again (drawn again on each checkout page).
+    repeated = Counter(e["data"]["nudge_id"] for e in shown)
+    assert {offered[i].type for i, n in repeated.items() if n > 1} == {NudgeType.STICKY_BAR}
 
 
 def test_nudge_interactions_refer_to_a_nudge_shown_earlier_in_the_session(
@@ -215,13 +220,16 @@ def test_exit_modals_follow_exit_intent_and_sticky_bars_sit_at_checkout(
 ) -> None:
     for session in sessions:
         previous = None
+        stage_urls: set[str] = set()  # a CHECKOUT_STAGE reported on a page makes it checkout
         for envelope in session.events:
+            if envelope["event"] == EventType.CHECKOUT_STAGE:
+                stage_urls.add(envelope["url"])
             if envelope["event"] == EventType.NUDGE_SHOWN:
                 kind = envelope["data"]["type"]
                 if kind == "exit_modal":
                     assert previous == EventType.EXIT_INTENT
                 if kind == "sticky_bar":
-                    assert "/checkout" in envelope["url"]
+                    assert "/checkout" in envelope["url"] or envelope["url"] in stage_urls
             previous = envelope["event"]
 
 

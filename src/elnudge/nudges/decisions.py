@@ -81,6 +81,8 @@ def decide_and_offer(
     engine = site_engine(principal.engine_settings, principal.plan)
     if not engine.settings.nudges_enabled:  # what `decide` would say, without reading anything
         return Answer(Decision(None, None, (Reason.NUDGES_OFF,)), None)
+    if session.is_bot:  # likewise: nothing for a bot (its other reasons are never shown)
+        return Answer(Decision(None, None, (Reason.BOT,)), None)
     offers = repository.offers_of(connection, principal.site_id, principal.mode, session.session_id)
     situation = read_situation(
         connection, principal, engine, session, offers, now_ms=now_ms, tag_zones=tag_quiet_zones

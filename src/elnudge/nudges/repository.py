@@ -112,6 +112,12 @@ def insert_offer(connection: Connection, row: dict[str, Any]) -> None:
     connection.execute(insert(nudge_offers), row)
 
 
+def insert_offers(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Many offers at once (the demo records a batch's worth)."""
+    if rows:
+        connection.execute(insert(nudge_offers), list(rows))
+
+
 _EVENTS_OF_SESSION = (
     select(events.c.type, events.c.occurred_at, events.c.url, events.c.data)
     .where(events.c.site_id == bindparam("site_id"), events.c.session_id == bindparam("session_id"))

@@ -112,6 +112,25 @@ def resume_history(
     return history, fold.state()
 
 
+class RunningScore:
+    """The score of a session that is still growing: each `add` folds only the new events, so
+    a caller that needs the score after every few events (the simulator asking the engine as
+    it goes) never folds an event twice nor saves the fold's state."""
+
+    __slots__ = ("_fold", "score")
+
+    def __init__(self) -> None:
+        self._fold = _Fold()
+        self.score = 0  # after the events added so far; 0 before any
+
+    def add(self, events: Sequence[Event]) -> int:
+        """Fold `events` (later than those added before, oldest first); the score after them."""
+        history = _scores(self._fold, events)
+        if history:
+            self.score = history[-1]
+        return self.score
+
+
 def _scores(fold: _Fold, events: Sequence[Event]) -> list[int]:
     history: list[int] = []
     append = history.append

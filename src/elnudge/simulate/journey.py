@@ -2,6 +2,16 @@
 
 The archetype scripts (`visits.py`) drive a `Journey` through small verbs (land, view a product,
 add to cart, ...); the journey turns each into SDK envelopes exactly as the API receives them.
+
+Nudges come from the real engine (`decisions.py`), asked when the SDK flushes at once because
+an event can trigger a nudge (`TRIGGERS`, as in sdk.js): with the rest of its gesture (a page
+view and its product view go in one request), before the shopper's next pause, right after
+`EXIT_INTENT` and at an `IDLE`. Other events ride along with the next such flush (the SDK's 5 s
+timer would also get an answer, which can only matter for a state held back by the cooldown:
+here it is answered at the next trigger). The events sent when the page is left (`sendBeacon`)
+get no answer. A shown nudge is reported (`NUDGE_SHOWN`) and
+answered with a reaction drawn from `reactions.py`; the shopper's best reaction so far sets the
+chance that a leaving shopper comes back to buy (`rescue_chance`, read by `visits.leave`).
 """
 
 from __future__ import annotations
@@ -13,8 +23,15 @@ from ulid import ULID
 
 from elnudge.ids import BASE62
 from elnudge.simulate.catalogue import CURRENCY, Product
+from elnudge.simulate.decisions import (
+    SessionEngine,
+    SimulatedOffer,
+    SimulatedSite,
+    is_new_session,
+)
+from elnudge.simulate.reactions import REPORTED, RESCUE, Reaction, react
 from elnudge.timestamps import format_timestamp_ms
-from elnudge.vocabulary import EventType
+from elnudge.vocabulary import Event, EventType, NudgeType
 
 Envelope = dict[str, Any]
 
@@ -27,24 +44,21 @@ IDLE_CHANCE: Final = 0.004
 IDLE_RANGE_S: Final = (31 * 60, 150 * 60)
 MAX_GAP_S: Final = 400.0  # nobody reads one page for longer; beyond that it is an idle tab
 
-# What a visitor does with each nudge type: (outcome event or None, weight).
-REACTIONS: Final[dict[str, tuple[tuple[str | None, float], ...]]] = {
-    "toast": ((None, 0.5), (EventType.NUDGE_DISMISSED, 0.4), (EventType.NUDGE_CLICKED, 0.1)),
-    "chat_bubble": (
-        (None, 0.45),
-        (EventType.NUDGE_DISMISSED, 0.3),
-        (EventType.NUDGE_CLICKED, 0.1),
-        (EventType.NUDGE_CHAT_OPENED, 0.15),
-    ),
-    "exit_modal": ((None, 0.3), (EventType.NUDGE_DISMISSED, 0.55), (EventType.NUDGE_CLICKED, 0.15)),
-    "sticky_bar": ((None, 0.5), (EventType.NUDGE_DISMISSED, 0.3), (EventType.NUDGE_CLICKED, 0.2)),
-}
-_REACTION_CHOICES: Final[dict[str, tuple[tuple[str | None, ...], tuple[float, ...]]]] = {
-    kind: (tuple(o for o, _ in pairs), tuple(p for _, p in pairs))
-    for kind, pairs in REACTIONS.items()
-}
-ENGAGED: Final = frozenset({EventType.NUDGE_CLICKED, EventType.NUDGE_CHAT_OPENED})
-MAX_DISMISSALS: Final = 2  # the engine stops nudging a session after two dismissals (§8)
+# The events after which the SDK flushes at once (sdk.js `TRIGGERS`; SCROLL_DEPTH from 75).
+TRIGGERS: Final = frozenset(
+    {
+        EventType.PAGE_VIEW,
+        EventType.PRODUCT_VIEW,
+        EventType.ADD_TO_CART,
+        EventType.REMOVE_FROM_CART,
+        EventType.CHECKOUT_STAGE,
+        EventType.EXIT_INTENT,
+        EventType.IDLE,
+    }
+)
+SCROLL_TRIGGER_DEPTH: Final = 75
+IDLE_AFTER_MS: Final = 30_000  # the SDK reports IDLE once the page has been still this long
+STILL_CHANCE: Final = 0.5  # a long pause without touching the page (else: scrolling, mouse moves)
 
 
 def random_token(rng: random.Random, length: int) -> str:
@@ -64,7 +78,7 @@ class Journey:
         base_url: str,
         start_ms: int,
         end_ms: int,
-        nudges_enabled: bool,
+        site: SimulatedSite,
     ) -> None:
         self.rng = rng
         self.key = key
@@ -72,15 +86,19 @@ class Journey:
         self.base_url = base_url.rstrip("/")
         self.now = start_ms
         self.end_ms = end_ms
-        self.nudges_enabled = nudges_enabled
+        self.site = site
         self.events: list[Envelope] = []
         self.page = "/"
         self.cart: list[tuple[Product, int]] = []
         self.stage = 0  # number of checkout stages reached
-        self.engaged = False
         self.purchased = False
-        self._dismissals = 0
+        self.offers: list[SimulatedOffer] = []
+        self.reactions: list[tuple[str, NudgeType, Reaction]] = []  # (nudge id, type, reaction)
+        self.rescue_chance = 0.0  # RESCUE of the best reaction so far
         self._idled = False
+        self._engine: SessionEngine | None = None  # the current server session's
+        self._last_event_ms: int | None = None
+        self._unanswered = False  # a trigger was sent since the engine was last asked
 
     # -- randomness, in the journey's own words ------------------------------------------------
 
@@ -88,12 +106,19 @@ class Journey:
         return self.rng.random() < p
 
     def wait(self, median_s: float, spread: float = 0.7) -> None:
-        """Let time pass: a log-normal gap around `median_s`, occasionally a long idle."""
+        """Let time pass: a log-normal gap around `median_s`, occasionally a long idle. The
+        events so far are flushed first; a still pause of 30 s or more is reported as IDLE."""
+        self.flush()
         gap = min(MAX_GAP_S, median_s * self.rng.lognormvariate(0.0, spread))
         if not self._idled and self.chance(IDLE_CHANCE):
             self._idled = True
             gap = self.rng.uniform(*IDLE_RANGE_S)
-        self.now += max(1, int(gap * 1000))
+        until = self.now + max(1, int(gap * 1000))
+        if until - self.now >= IDLE_AFTER_MS and self.chance(STILL_CHANCE):
+            self.now += IDLE_AFTER_MS
+            self.emit(EventType.IDLE, {"seconds": IDLE_AFTER_MS // 1000})
+            self.flush()
+        self.now = max(self.now, until)
 
     def pause_ms(self, low: int, high: int) -> None:
         """A short pause between two events of the same gesture (a view and its product event)."""
@@ -105,6 +130,15 @@ class Journey:
         """Append one envelope on the current page, unless it falls after the simulated window."""
         if self.now > self.end_ms:
             return
+        if self._engine is None or is_new_session(self._last_event_ms, self.now):
+            self._engine = self.site.start_session(self.key, self.visitor_id, self.now)
+        self._last_event_ms = self.now
+        self._unanswered = (
+            self._unanswered
+            or event in TRIGGERS
+            or (event == EventType.SCROLL_DEPTH and data["depth"] >= SCROLL_TRIGGER_DEPTH)
+        )
+        self._engine.record(Event(event, self.now, self.page.split("#", 1)[0], data))
         envelope: Envelope = {
             "event_id": f"e_{self.rng.getrandbits(96):024x}",
             "session_id": self.key,
@@ -130,7 +164,16 @@ class Journey:
     ) -> None:
         self.visit(path or product.url, f"{product.name} | Demo Shop", referrer)
         self.pause_ms(30, 400)
-        self.emit(EventType.PRODUCT_VIEW, {"product_id": product.id})
+        self.emit(
+            EventType.PRODUCT_VIEW,
+            {
+                "product_id": product.id,
+                "product_name": product.name,
+                "price": product.price,
+                "currency": product.currency,
+                "stock": product.stock,
+            },
+        )
 
     def scroll(self, max_depth: int) -> None:
         """Scroll events at each quarter reached, a few seconds apart."""
@@ -156,8 +199,10 @@ class Journey:
         self.emit(EventType.CUSTOM, {"name": name, **extra})
 
     def exit_intent(self) -> None:
+        """The pointer leaves the window: sent at once, so the exit modal can answer it."""
         self.wait(4.0)
         self.emit(EventType.EXIT_INTENT, {})
+        self.flush()
 
     # -- cart and checkout ------------------------------------------------------------------------
 
@@ -185,8 +230,6 @@ class Journey:
             self.pause_ms(20, 200)
             self.emit(EventType.CHECKOUT_STAGE, {"stage": stage})
             self.stage += 1
-            if stage == "checkout":
-                self.nudge("sticky_bar")
 
     def purchase(self) -> None:
         self.wait(15.0)
@@ -205,24 +248,46 @@ class Journey:
 
     # -- nudges ---------------------------------------------------------------------------------
 
-    def nudge(self, kind: str) -> str | None:
-        """Show a nudge if the engine would, play the visitor's reaction, return that reaction."""
-        if not self.nudges_enabled or self._dismissals >= MAX_DISMISSALS:
-            return None
-        self.pause_ms(300, 2500)
+    def flush(self) -> None:
+        """If a trigger is waiting, send the events not yet sent and play the engine's answer:
+        nothing, a nudge (shown and reacted to), or an offer withheld for the holdout
+        (recorded, nothing shown)."""
+        engine = self._engine
+        if not self._unanswered or engine is None:
+            return
+        self._unanswered = False
+        decision = engine.decide(self.now)
+        proposal = decision.nudge or decision.would_show
+        if proposal is None:
+            return
+        if proposal.existing_nudge_id is not None:  # the sticky bar, on another checkout page
+            if decision.nudge is not None:  # drawn again, reported again; reacted to once
+                self.pause_ms(100, 800)
+                shown = {"nudge_id": proposal.existing_nudge_id, "type": proposal.type.value}
+                self.emit(EventType.NUDGE_SHOWN, shown)
+                self._unanswered = False  # the widget's own report triggers nothing
+            return
         nudge_id = self._nudge_id()
-        self.emit(EventType.NUDGE_SHOWN, {"nudge_id": nudge_id, "type": kind})
-        outcomes, weights = _REACTION_CHOICES[kind]
-        outcome = self.rng.choices(outcomes, weights)[0]
-        if outcome is not None:
-            self.pause_ms(1_000, 15_000)
-            self.emit(outcome, {"nudge_id": nudge_id})
-            self._dismissals += outcome == EventType.NUDGE_DISMISSED
-            self.engaged = self.engaged or outcome in ENGAGED
-        return outcome
+        assert self._last_event_ms is not None  # the engine exists once an event was emitted
+        self.offers.append(engine.offer(decision, nudge_id, self.now, self._last_event_ms))
+        if decision.nudge is not None:
+            self._show(nudge_id, decision.nudge.type)
+
+    def _show(self, nudge_id: str, kind: NudgeType) -> None:
+        """The widget draws the nudge and reports it; the shopper reacts (or not)."""
+        self.pause_ms(300, 1_500)
+        self.emit(EventType.NUDGE_SHOWN, {"nudge_id": nudge_id, "type": kind.value})
+        reaction = react(self.rng, kind)
+        self.reactions.append((nudge_id, kind, reaction))
+        self.rescue_chance = max(self.rescue_chance, RESCUE[reaction])
+        for index, event in enumerate(REPORTED[reaction]):
+            self.pause_ms(*((1_000, 15_000) if index == 0 else (50, 400)))
+            self.emit(event, {"nudge_id": nudge_id})
+        self._unanswered = False  # the widget's own reports trigger nothing
 
     def _nudge_id(self) -> str:
-        # A real ULID whose time part is the moment shown, random part from the seeded generator.
+        # A real ULID whose time part is the moment offered, random part from the seeded
+        # generator (the relay's are random; these must replay from a seed).
         raw = self.now.to_bytes(6, "big") + self.rng.randbytes(10)
         return f"nudg_{ULID.from_bytes(raw)}"
 

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
+from elnudge.simulate.decisions import SimulatedOffer, SimulatedSite
 from elnudge.simulate.journey import Journey, random_token
+from elnudge.simulate.reactions import Reaction
 from elnudge.simulate.visits import ARCHETYPES
 from elnudge.timestamps import DAY_MS, HOUR_MS, MINUTE_MS
-from elnudge.vocabulary import EventType
+from elnudge.vocabulary import EventType, NudgeType
 
 EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -46,7 +48,6 @@ HOURLY_WEIGHTS: Final = (
 IDENTIFIED_SHARE: Final = 0.33  # signed-in shoppers; returning visits lift the share to ~40%
 RETURN_CHANCE: Final = 0.3  # an identified visitor comes back in a later session
 SAME_DAY_RETURN: Final = 0.5  # ... half of them later the same day, the rest days later
-NUDGED_SHARE: Final = 0.35  # sessions where the site's nudge engine is active
 
 _ARCHETYPE_NAMES: Final = tuple(ARCHETYPES)
 _NEW_WEIGHTS: Final = tuple(weights[1] for weights in ARCHETYPES.values())
@@ -62,6 +63,8 @@ class SimulatedSession:
     events: list[dict[str, Any]]
     converted: bool
     archetype: str
+    offers: tuple[SimulatedOffer, ...] = ()  # the engine's offers, sent or held out
+    reactions: tuple[tuple[str, NudgeType, Reaction], ...] = ()  # (nudge id, type, reaction)
 
 
 def simulate_sessions(
@@ -71,12 +74,17 @@ def simulate_sessions(
     days: int,
     sessions_per_day: int,
     base_url: str = "https://demo-shop.example",
+    site: SimulatedSite | None = None,
 ) -> Iterator[SimulatedSession]:
     """Yield `days * sessions_per_day` sessions in the order they start.
 
     Every timestamp lies in [start, start + days]; a naive `start` is taken as UTC. The same
-    arguments always give the same sessions, envelope ids included.
+    arguments always give the same sessions, envelope ids included. The shoppers visit `site`
+    (default: a site with the engine's default settings), whose engine decides their nudges; a
+    site remembers the traffic it saw (for returning visitors, popular products, allowance), so
+    give each simulation a new one.
     """
+    site = SimulatedSite() if site is None else site
     rng = random.Random(seed)
     start_ms = _epoch_ms(start)
     end_ms = start_ms + days * DAY_MS
@@ -91,7 +99,7 @@ def simulate_sessions(
                 base_url=base_url,
                 start_ms=slot_ms,
                 end_ms=end_ms,
-                nudges_enabled=rng.random() < NUDGED_SHARE,
+                site=site,
             )
             archetype = _play(rng, journey, returning)
             if visitor_id is not None and rng.random() < RETURN_CHANCE:
@@ -102,6 +110,8 @@ def simulate_sessions(
                 events=journey.events,
                 converted=any(e["event"] == EventType.PURCHASE for e in journey.events),
                 archetype=archetype,
+                offers=tuple(journey.offers),
+                reactions=tuple(journey.reactions),
             )
 
 

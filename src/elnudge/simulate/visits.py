@@ -2,7 +2,10 @@
 
 Outcomes are mostly set by the archetype (a buyer buys, an abandoner leaves), but the signals on
 the way overlap on purpose: buyers hesitate, abandoners read carefully, comparers sometimes buy,
-and an engaged nudge sometimes brings a leaving visitor back. That keeps the intent model honest.
+and a nudge the shopper engaged with sometimes brings a leaving visitor back (`leave`: the
+nudges' only effect, docs/simulator.md). That keeps the intent model honest.
+
+The scripts never show nudges themselves: the engine decides when the journey flushes.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from elnudge.simulate.journey import Journey
 
 Script = Callable[[Journey], None]
 
-RESCUE_CHANCE: Final = 0.3  # an engaged nudge brings a leaving shopper back to check out
 CONTENT_PAGES: Final = (
     ("/pages/about", "About us"),
     ("/pages/shipping-returns", "Shipping & returns"),
@@ -73,8 +75,6 @@ def read_product(j: Journey, product: Product, care: float) -> None:
     for _ in range(int(care * 3 * j.rng.random() + 0.3)):
         j.hover(j.rng.choice(HOVER_TARGETS))
     j.wait(5.0 + 40.0 * care)
-    if care > 0.5 and j.chance(0.3):
-        j.nudge("chat_bubble")  # idle on a product page: the engine offers help
 
 
 def wander(j: Journey, pages: int, care: float) -> Product | None:
@@ -98,11 +98,11 @@ def wander(j: Journey, pages: int, care: float) -> Product | None:
 
 
 def leave(j: Journey, exit_chance: float) -> bool:
-    """Head for the door; True when a nudge brings the visitor back to buy."""
+    """Head for the door (the exit intent may bring the engine's exit modal); True when a
+    nudge the shopper engaged with brings them back to buy (`reactions.RESCUE`)."""
     if j.chance(exit_chance):
         j.exit_intent()
-        j.nudge("exit_modal")
-    return j.engaged and j.chance(RESCUE_CHANCE)
+    return j.chance(j.rescue_chance)
 
 
 def finish_purchase(j: Journey) -> None:
@@ -134,8 +134,6 @@ def bouncer(j: Journey) -> None:
 
 def browser(j: Journey) -> None:
     land(j)
-    if j.chance(0.3):
-        j.nudge("toast")
     wander(j, j.rng.randint(1, 6), care=j.rng.uniform(0.0, 0.6))
     if j.chance(0.1):
         j.custom("newsletter_signup")
@@ -154,7 +152,7 @@ def comparer(j: Journey) -> None:
         read_product(j, product, care=j.rng.uniform(0.4, 1.0))
     if j.chance(0.3):
         j.custom("size_guide_opened", size=j.rng.choice(("8", "9", "10", "11")))
-    if j.chance(0.4 if j.engaged else 0.3):
+    if j.chance(0.3):
         j.add_to_cart(shortlist[-1])
         if j.chance(0.4):
             finish_purchase(j)
@@ -182,12 +180,9 @@ def checkout_abandoner(j: Journey) -> None:
 
 def buyer(j: Journey) -> None:
     land(j)
-    if j.chance(0.2):
-        j.nudge("toast")
     fill_cart(j, care=j.rng.uniform(0.2, 1.0))
     if j.chance(0.1):  # hesitates, mouse leaves the window, comes back
         j.exit_intent()
-        j.nudge("exit_modal")
     finish_purchase(j)
     if j.chance(0.2):
         j.wait(20.0)

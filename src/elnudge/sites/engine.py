@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -30,8 +31,14 @@ class SiteEngine:
     allowance: int | None
 
 
+@lru_cache(maxsize=1024)
 def site_engine(stored_settings: str | None, plan: str) -> SiteEngine:
-    """The engine settings stored for a site (None: the defaults), with its plan's allowance."""
+    """The engine settings stored for a site (None: the defaults), with its plan's allowance.
+
+    Cached by the stored text and the plan: the relay asks twice per request (the allowance,
+    then the decision), and parsing and validating the JSON each time was a measurable share
+    of a relay call (bench/RESULTS.md, "Relay"). The result is immutable, and a change of
+    settings is a change of text, so a cached value can never be stale."""
     settings = load_settings(stored_settings)
     allowance = monthly_allowance(settings, PLANS[plan].monthly_sessions)
     return SiteEngine(settings=settings, allowance=allowance)
