@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,7 +15,8 @@ from elnudge.events.service import ingest_all_or_nothing
 from elnudge.keys.service import authenticate
 from elnudge.provisioning import CreatedSite, create_site
 from elnudge.simulate import simulate_sessions
-from elnudge.vocabulary import KeyKind
+from elnudge.users.service import create_user
+from elnudge.vocabulary import KeyKind, Role
 
 
 def _batches(
@@ -65,3 +67,22 @@ def create_demo_site(
         if progress is not None:
             progress(len(raw_events))
     return site
+
+
+DEMO_EMAIL = "demo@example.com"
+
+
+def create_demo_user(database: Database, site_id: str, now_ms: int) -> tuple[str, str]:
+    """A dashboard owner of the demo site with a fresh random password: (email, password).
+    Run again, the same user gets the new site and a new password."""
+    password = secrets.token_urlsafe(12)
+    with database.write() as connection:
+        create_user(
+            connection,
+            email=DEMO_EMAIL,
+            password=password,
+            site_id=site_id,
+            role=Role.OWNER,
+            now_ms=now_ms,
+        )
+    return DEMO_EMAIL, password
