@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from elnudge.attribution import influenced
+from elnudge.attribution import influenced, reaction_flags
 from elnudge.events.duplicates import id_scope
 from elnudge.events.validation import TimeBounds, validate_envelope
 from elnudge.sessions.summary import summarize
@@ -38,8 +38,9 @@ class Template:
     session: tuple[int, int, int, bool, int, int]  # ended, pages, score, converted, nudges, n
     # (type, offset ms, url, data json, score, client event id)
     events: list[tuple[str, int, str, str, int, str | None]]
-    # (nudge id, type, shown offset, outcome, last interaction offset or None, influenced)
-    nudges: list[tuple[str, str, int, str, int | None, bool]]
+    # (nudge id, type, shown offset, outcome, last interaction offset or None, influenced,
+    #  clicked, dismissed, chat opened)
+    nudges: list[tuple[str, str, int, str, int | None, bool, bool, bool, bool]]
 
 
 def build_pool(size: int, seed: int) -> list[Template]:
@@ -84,8 +85,12 @@ def build_pool(size: int, seed: int) -> list[Template]:
                         n.outcome,
                         None if n.last_interaction_at is None else n.last_interaction_at - base,
                         influenced(n.last_interaction_at, summary.purchase_times),
+                        flags["clicked"],
+                        flags["dismissed"],
+                        flags["chat_opened"],
                     )
                     for n in summary.nudges
+                    for flags in (reaction_flags(n.reactions),)
                 ],
             )
         )
@@ -160,6 +165,9 @@ COLUMNS = {
         "outcome",
         "last_interaction_at",
         "influenced_conversion",
+        "clicked",
+        "dismissed",
+        "chat_opened",
     ),
 }
 
@@ -273,7 +281,7 @@ def _add_detail(
                 at + 1500,
             )
         )
-    for old, kind, shown, outcome, last, was_influenced in template.nudges:
+    for old, kind, shown, outcome, last, was_influenced, *reactions in template.nudges:
         batch.nudges.append(
             (
                 site_id,
@@ -286,5 +294,6 @@ def _add_detail(
                 outcome,
                 None if last is None else started_at + last,
                 was_influenced,
+                *reactions,
             )
         )

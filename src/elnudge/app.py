@@ -21,6 +21,7 @@ from elnudge.nudges import endpoints as nudge_routes
 from elnudge.nudges.schemas import preview_request_model
 from elnudge.relay import endpoints as relay_routes
 from elnudge.relay.schemas import RelayResponse, relay_batch_model
+from elnudge.reports import endpoints as report_routes
 from elnudge.runtime import Runtime, build_runtime
 from elnudge.sdk import router as sdk_router
 from elnudge.sessions import endpoints as session_routes
@@ -71,6 +72,7 @@ def create_app(
     app.include_router(event_routes.router)
     app.include_router(relay_routes.router)
     app.include_router(nudge_routes.router)
+    app.include_router(report_routes.router)
     app.include_router(sdk_router)
     app.mount("/dashboard", create_dashboard(runtime))
     app.add_route("/dashboard", _to_dashboard, include_in_schema=False)

@@ -18,6 +18,9 @@ class NudgeState:
     shown_at: int
     outcome: str
     last_interaction_at: int | None  # None while the visitor has only seen it
+    # Every reaction the nudge had, not only the most engaged one (`outcome`): the nudge report
+    # counts a nudge that was clicked and then dismissed among the clicked and the dismissed.
+    reactions: frozenset[str] = frozenset()
 
 
 def nudges_in(events: Iterable[Event]) -> list[NudgeState]:
@@ -28,6 +31,7 @@ def nudges_in(events: Iterable[Event]) -> list[NudgeState]:
     shown: dict[str, tuple[str, int]] = {}
     outcome: dict[str, str] = {}
     last_interaction: dict[str, int] = {}
+    reactions: dict[str, set[str]] = {}
     for event in events:
         nudge_id: str = event.data.get("nudge_id", "")
         if event.type == EventType.NUDGE_SHOWN:
@@ -36,6 +40,7 @@ def nudges_in(events: Iterable[Event]) -> list[NudgeState]:
             reaction = REACTIONS[event.type]
             if OUTCOME_RANK[reaction] > OUTCOME_RANK[outcome.get(nudge_id, Outcome.SHOWN)]:
                 outcome[nudge_id] = reaction
+            reactions.setdefault(nudge_id, set()).add(reaction)
             last_interaction[nudge_id] = max(event.occurred_at, last_interaction.get(nudge_id, 0))
     states = [
         NudgeState(
@@ -44,6 +49,7 @@ def nudges_in(events: Iterable[Event]) -> list[NudgeState]:
             shown_at=shown_at,
             outcome=outcome.get(nudge_id, Outcome.SHOWN),
             last_interaction_at=last_interaction.get(nudge_id),
+            reactions=frozenset(reactions.get(nudge_id, ())),
         )
         for nudge_id, (kind, shown_at) in shown.items()
     ]
@@ -61,3 +67,14 @@ def influenced(last_interaction_at: int | None, purchase_times: Sequence[int]) -
         first < len(purchase_times)
         and purchase_times[first] <= last_interaction_at + INFLUENCE_WINDOW_MS
     )
+
+
+def reaction_flags(reactions: Iterable[str]) -> dict[str, bool]:
+    """The nudge row's `clicked`, `dismissed` and `chat_opened` columns: whether the nudge had
+    at least one such event (docs/reports.md), whatever its `outcome` ended as."""
+    had = set(reactions)
+    return {
+        "clicked": Outcome.CLICKED in had,
+        "dismissed": Outcome.DISMISSED in had,
+        "chat_opened": Outcome.CHAT_OPENED in had,
+    }

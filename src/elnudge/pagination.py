@@ -148,6 +148,18 @@ def resolve_window(
     given = {name: value for name, value in filters.items() if value is not None}
     if cursor is not None:
         return _continued(decode_cursor(cursor, listing, principal), from_ms, to_ms, given)
+    from_ms, to_ms = default_period(from_ms, to_ms, now_ms)
+    return Window(from_ms=from_ms, to_ms=to_ms, filters=given, after=None)
+
+
+def resolve_period(given_from: str | None, given_to: str | None, now_ms: int) -> tuple[int, int]:
+    """[from, to) in epoch ms from the `from`/`to` parameters of a query without a cursor (the
+    nudge report): the lists' parsing, 400s and defaults."""
+    return default_period(parse_time(given_from, "from"), parse_time(given_to, "to"), now_ms)
+
+
+def default_period(from_ms: int | None, to_ms: int | None, now_ms: int) -> tuple[int, int]:
+    """The bounds given, or the defaults (30 days ago, now); `from` after `to` is a 400."""
     if from_ms is not None and to_ms is not None and from_ms > to_ms:
         raise InvalidRequest("from must not be later than to.", param="from")
     # A default bound never contradicts the given one: `to` alone before the default `from`
@@ -157,7 +169,7 @@ def resolve_window(
         from_ms = min(now_ms - DEFAULT_LOOKBACK_DAYS * DAY_MS, now_ms if to_ms is None else to_ms)
     if to_ms is None:
         to_ms = max(now_ms, from_ms)
-    return Window(from_ms=from_ms, to_ms=to_ms, filters=given, after=None)
+    return from_ms, to_ms
 
 
 def _continued(

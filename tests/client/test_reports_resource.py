@@ -1,6 +1,4 @@
-"""`client.reports.nudges()` against the real API (PRODUCT.md §10 `GET /v1/reports/nudges`).
-Skips with "endpoint not on this branch" only while the route is missing from the app's
-OpenAPI document."""
+"""`client.reports.nudges()` against the real API (PRODUCT.md §10 `GET /v1/reports/nudges`)."""
 
 from __future__ import annotations
 
@@ -12,11 +10,8 @@ from elnudge import InvalidRequestError
 from elnudge.client import NudgeReport
 from elnudge.vocabulary import NudgeType
 from tests.client.conftest import Api, iso
-from tests.client.routes import needs_route
 from tests.client.servers import run_async
 from tests.client.test_nudges_resource import shown_nudges
-
-pytestmark = needs_route("GET", "/v1/reports/nudges")
 
 
 def test_the_report_is_typed_and_equals_the_api(api: Api) -> None:

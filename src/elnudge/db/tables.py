@@ -139,6 +139,11 @@ nudges = Table(
     Column("outcome", String(16), nullable=False),
     Column("last_interaction_at", BigInteger, nullable=True),
     Column("influenced_conversion", Boolean, nullable=False),
+    # Whether the nudge had at least one such event (its `outcome` keeps only the most engaged
+    # one): the nudge report counts each reaction (migration 0008).
+    Column("clicked", Boolean, nullable=False, server_default="0"),
+    Column("dismissed", Boolean, nullable=False, server_default="0"),
+    Column("chat_opened", Boolean, nullable=False, server_default="0"),
     Index("ix_nudges_session", "site_id", "session_id"),
     Index("ix_nudges_list", "site_id", "mode", "shown_at", "nudge_id"),
     Index("ix_nudges_visitor", "site_id", "mode", "visitor_id", "last_interaction_at"),

@@ -10,7 +10,7 @@ import orjson
 from sqlalchemy.engine import Connection, Row
 
 from elnudge import ids
-from elnudge.attribution import influenced
+from elnudge.attribution import influenced, reaction_flags
 from elnudge.events import repository
 from elnudge.events.claims import Claim, NudgeClaims
 from elnudge.events.duplicates import id_scope
@@ -199,6 +199,7 @@ class Writer:
                 "influenced_conversion": influenced(
                     nudge.last_interaction_at, summary.purchase_times
                 ),
+                **reaction_flags(nudge.reactions),
             }
             self.claims.add(nudge.nudge_id, Claim(session_id, shows, row))
 

@@ -1,0 +1,126 @@
+"""The dashboard Overview's numbers per day, in the site's time zone.
+
+The database groups the period's sessions into 15-minute slots of their start (every time zone
+in use today is offset from UTC by whole quarter hours); Python folds the slots into local
+calendar days. So one aggregate query per table serves any time zone, and a day that is 23 or
+25 hours long around a clock change is simply the slots that fall on that date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection
+
+from elnudge.db.tables import nudges, sessions
+from elnudge.metrics.period import Period, session_filter
+from elnudge.metrics.revenue import influenced_purchases
+from elnudge.metrics.sql import count_true
+from elnudge.reports.experiment import rounded
+from elnudge.timestamps import MINUTE_MS, SECOND_MS
+
+SLOT_MS = 15 * MINUTE_MS
+
+
+@dataclass
+class Day:
+    """One local calendar day of the Overview. Sessions count by when they started; nudges,
+    conversions and revenue count with their session (as in the nudge report)."""
+
+    day: date
+    sessions: int = 0
+    conversions: int = 0
+    intent_total: int = 0  # sum of the sessions' intent scores, for the average
+    nudges_shown: int = 0
+    influenced_conversions: int = 0  # nudges that influenced a conversion (the report's count)
+    influenced_revenue: dict[str, Decimal] = field(default_factory=dict)  # per currency
+
+    @property
+    def conversion_rate(self) -> float:
+        """Conversions per session, to 4 places, 0 on a day without sessions (as the report)."""
+        return rounded(self.conversions / self.sessions) if self.sessions else 0.0
+
+    @property
+    def average_intent(self) -> float | None:
+        """The sessions' mean intent score to 1 place; None on a day without sessions."""
+        return round(self.intent_total / self.sessions, 1) if self.sessions else None
+
+
+def daily_series(connection: Connection, period: Period, zone: ZoneInfo) -> list[Day]:
+    """Every local day the period touches, in order, each with its numbers (zeros included)."""
+    days = {day: Day(day) for day in _days_of(period, zone)}
+    slot = (sessions.c.started_at // SLOT_MS).label("slot")
+    for at, total, converted, intent in connection.execute(
+        select(
+            slot, func.count(), count_true(sessions.c.converted), func.sum(sessions.c.intent_score)
+        )
+        .where(session_filter(period))
+        .group_by(slot)
+    ):
+        day = _day(days, _local_day(at, zone))
+        day.sessions += int(total)
+        day.conversions += int(converted)
+        day.intent_total += int(intent or 0)
+    for at, shown, influenced in connection.execute(
+        select(slot, func.count(), count_true(nudges.c.influenced_conversion))
+        .select_from(
+            sessions.join(
+                nudges,
+                and_(
+                    nudges.c.site_id == sessions.c.site_id,
+                    nudges.c.mode == sessions.c.mode,
+                    nudges.c.session_id == sessions.c.session_id,
+                ),
+            )
+        )
+        .where(session_filter(period))
+        .group_by(slot)
+    ):
+        day = _day(days, _local_day(at, zone))
+        day.nudges_shown += int(shown)
+        day.influenced_conversions += int(influenced)
+    for credit in influenced_purchases(connection, period):
+        revenue = _day(days, _local_day(credit.started_at // SLOT_MS, zone)).influenced_revenue
+        revenue[credit.currency] = revenue.get(credit.currency, Decimal(0)) + credit.amount
+    return [days[day] for day in sorted(days)]
+
+
+def _day(days: dict[date, Day], day: date) -> Day:
+    # Only a zone offset by a fraction of a quarter hour could put a slot on a day the period
+    # does not touch; count it rather than lose it.
+    return days.setdefault(day, Day(day))
+
+
+def _local_day(slot: int, zone: ZoneInfo) -> date:
+    return datetime.fromtimestamp(int(slot) * SLOT_MS // SECOND_MS, zone).date()
+
+
+def _days_of(period: Period, zone: ZoneInfo) -> Iterable[date]:
+    if period.to_ms <= period.from_ms:
+        return []
+    first = datetime.fromtimestamp(period.from_ms / SECOND_MS, zone).date()
+    last = datetime.fromtimestamp((period.to_ms - 1) / SECOND_MS, zone).date()
+    return [first + timedelta(days) for days in range((last - first).days + 1)]
+
+
+def totals(days: Iterable[Day]) -> Day:
+    """The days added up (its `day` is the first one's): the period's headline numbers."""
+    listed = list(days)
+    total = Day(listed[0].day if listed else date.min)
+    revenue: dict[str, Decimal] = defaultdict(Decimal)
+    for day in listed:
+        total.sessions += day.sessions
+        total.conversions += day.conversions
+        total.intent_total += day.intent_total
+        total.nudges_shown += day.nudges_shown
+        total.influenced_conversions += day.influenced_conversions
+        for currency, amount in day.influenced_revenue.items():
+            revenue[currency] += amount
+    total.influenced_revenue = dict(revenue)
+    return total

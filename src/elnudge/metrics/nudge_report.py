@@ -1,0 +1,38 @@
+"""Everything `GET /v1/reports/nudges` counts, in one call: the endpoint and the dashboard's
+Nudges page both read it, so the two can never disagree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.engine import Connection
+
+from elnudge.metrics.experiment import experiment_counts
+from elnudge.metrics.nudge_counts import baseline, type_counts
+from elnudge.metrics.period import Period
+from elnudge.reports import Arm, ExperimentCounts, TypeCounts
+from elnudge.vocabulary import NudgeType
+
+
+@dataclass(frozen=True, slots=True)
+class ReportCounts:
+    """The nudge report's inputs (`elnudge.reports.nudge_report` turns them into its JSON)."""
+
+    by_type: dict[NudgeType, TypeCounts]
+    baseline: Arm
+    experiment: ExperimentCounts
+
+
+def report_counts(
+    connection: Connection, period: Period, *, holdout_share: float, now_ms: int
+) -> ReportCounts:
+    """The counts over the period's sessions; `holdout_share` is the site's setting as a
+    fraction (10% is 0.1). Run it in one snapshot (`Database.snapshot()`) for counts that
+    agree with each other while events arrive."""
+    return ReportCounts(
+        by_type=type_counts(connection, period),
+        baseline=baseline(connection, period),
+        experiment=experiment_counts(
+            connection, period, holdout_share=holdout_share, now_ms=now_ms
+        ),
+    )
