@@ -9,7 +9,15 @@ from pathlib import Path
 from fastapi import FastAPI
 from starlette.staticfiles import StaticFiles
 
-from elnudge.dashboard import home, session_page, sessions_page, settings_page, signin
+from elnudge.dashboard import (
+    home,
+    nudges_page,
+    overview_page,
+    session_page,
+    sessions_page,
+    settings_page,
+    signin,
+)
 from elnudge.dashboard.failures import install_page_errors
 from elnudge.dashboard.security import SecurityHeadersMiddleware
 from elnudge.runtime import Runtime
@@ -22,7 +30,15 @@ def create_dashboard(runtime: Runtime) -> FastAPI:
     app.state.runtime = runtime
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for page in (signin, home, sessions_page, session_page, settings_page):
+    for page in (
+        signin,
+        home,
+        overview_page,
+        sessions_page,
+        session_page,
+        nudges_page,
+        settings_page,
+    ):
         app.include_router(page.router)
     install_page_errors(app)
     return app

@@ -1,4 +1,4 @@
-"""`/dashboard/`: straight to the site's sessions when the user has one site; a site picker
+"""`/dashboard/`: straight to the site's overview when the user has one site; a site picker
 when they have several."""
 
 from __future__ import annotations
@@ -19,5 +19,5 @@ def home(request: Request) -> Response:
     with runtime.database.read() as connection:
         user = current_user(request, connection, runtime)
     if len(user.sites) == 1:
-        return RedirectResponse(f"{PREFIX}/sites/{user.sites[0].site_id}/sessions", 303)
+        return RedirectResponse(f"{PREFIX}/sites/{user.sites[0].site_id}/overview", 303)
     return render(request, "sites.html", user=user, csrf=csrf_token(request))

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from elnudge.dashboard.access import csrf_token, current_user, grant_on
+from elnudge.dashboard.period import page_period, reject_unknown
 from elnudge.dashboard.principal import site_principal
 from elnudge.dashboard.templates import render
-from elnudge.dashboard.times import default_period, parse_date, period_bounds
+from elnudge.dashboard.times import default_period
 from elnudge.errors import InvalidRequest
 from elnudge.sessions import service
 from elnudge.sessions.filters import filters_from
@@ -36,18 +37,13 @@ def sessions_page(request: Request, site_id: str) -> Response:
         first, last = default_period(now_ms, grant.timezone)
         context: dict[str, Any] = {"user": user, "grant": grant, "csrf": csrf_token(request)}
         try:
-            unknown = sorted(set(request.query_params) - set(PARAMS))
-            if unknown:
-                raise InvalidRequest(f"Unknown filter {unknown[0]!r}.", param=unknown[0])
-            first = parse_date(given["from"], "from") if given["from"] else first
-            last = parse_date(given["to"], "to") if given["to"] else last
-            if first > last:
-                raise InvalidRequest("The period's first day is after its last.", param="from")
-            lower, upper = period_bounds(first, last, grant.timezone)
+            reject_unknown(request.query_params, PARAMS)
+            period = page_period(given, grant.timezone, now_ms)
+            first, last = period.first, period.last
             query = ListQuery.model_validate(
                 {
-                    "from": format_timestamp_ms(lower),
-                    "to": format_timestamp_ms(upper),
+                    "from": format_timestamp_ms(period.from_ms),
+                    "to": format_timestamp_ms(period.to_ms),
                     "limit": PAGE_SIZE,
                     "cursor": given["cursor"] or None,
                 }
