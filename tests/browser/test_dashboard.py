@@ -180,7 +180,9 @@ def test_overview_and_nudges_numbers_equal_the_api(
     sessions = 0
     cursor: str | None = None
     while True:
-        params = {**period, "limit": 200, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {**period, "limit": 200}
+        if cursor:
+            params["cursor"] = cursor
         body = dashboard.api.get("/v1/sessions", params=params).json()
         sessions += len(body["data"])
         cursor = body["next_cursor"]
