@@ -67,31 +67,32 @@ def daily_bars(days: Sequence[tuple[str, float]], title: str, unit: str = "") ->
     if not days:
         return Markup("")
     top = max(value for _, value in days) or 1
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    left_edge = 96  # room for the scale's label at the bars' larger type
+    plot_w, plot_h = WIDTH - left_edge - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / len(days)
     bar = max(step * 0.7, 1)
     parts = [
         f'<svg class="chart bars" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
-        f'<line class="grid" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" '
+        f'<line class="grid" x1="{left_edge}" x2="{WIDTH - RIGHT}" y1="{TOP + plot_h}" '
         f'y2="{TOP + plot_h}"/>',
-        f'<text class="axis" x="{LEFT - 6}" y="{TOP + 10}" text-anchor="end">'
+        f'<text class="axis" x="{left_edge - 6}" y="{TOP + 18}" text-anchor="end">'
         f"{escape(_short(top))}{escape(unit)}</text>",
-        f'<text class="axis" x="{LEFT - 6}" y="{TOP + plot_h}" text-anchor="end">0</text>',
+        f'<text class="axis" x="{left_edge - 6}" y="{TOP + plot_h}" text-anchor="end">0</text>',
     ]
     for index, (label, value) in enumerate(days):
         height = round(value / top * plot_h, 1)
-        left = round(LEFT + index * step + (step - bar) / 2, 1)
+        left = round(left_edge + index * step + (step - bar) / 2, 1)
         parts.append(
             f'<rect class="bar" x="{left}" y="{round(TOP + plot_h - height, 1)}" '
             f'width="{round(bar, 1)}" height="{height}">'
             f"<title>{escape(label)}: {escape(_short(value))}{escape(unit)}</title></rect>"
         )
-    for index in (0, len(days) - 1):
+    for index in sorted({0, len(days) - 1}):
         anchor = "start" if index == 0 else "end"
-        x = LEFT if index == 0 else WIDTH - RIGHT
+        x = left_edge if index == 0 else WIDTH - RIGHT
         parts.append(
-            f'<text class="axis" x="{x}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
+            f'<text class="axis" x="{x}" y="{HEIGHT - 2}" text-anchor="{anchor}">'
             f"{escape(days[index][0])}</text>"
         )
     parts.append("</svg>")
