@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import orjson
@@ -115,11 +115,12 @@ class Site:
 
 @dataclass(slots=True)
 class Batch:
-    """Rows for the three tables, as tuples in `COLUMNS` order."""
+    """Rows for the four tables, as tuples in `COLUMNS` order."""
 
     sessions: list[tuple[object, ...]]
     events: list[tuple[object, ...]]
     nudges: list[tuple[object, ...]]
+    offers: list[tuple[object, ...]] = field(default_factory=list)
 
 
 COLUMNS = {
@@ -169,7 +170,24 @@ COLUMNS = {
         "dismissed",
         "chat_opened",
     ),
+    "nudge_offers": (
+        "site_id",
+        "mode",
+        "nudge_id",
+        "session_id",
+        "visitor_id",
+        "type",
+        "rule",
+        "offered_at",
+        "held_out",
+        "engine_version",
+    ),
 }
+# The holdout experiment (the nudge report): every 10th session with nudges is held out, so
+# its proactive nudges become held-out offers instead of shown nudges; the others' proactive
+# nudges are offers sent to the widget. (Held-out sessions keep their simulated NUDGE_* events:
+# the report reads sessions, nudges and offers only.)
+HOLDOUT_EVERY = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,7 +299,25 @@ def _add_detail(
                 at + 1500,
             )
         )
+    held_out = serial % HOLDOUT_EVERY == 0
     for old, kind, shown, outcome, last, was_influenced, *reactions in template.nudges:
+        if kind != "sticky_bar":
+            batch.offers.append(
+                (
+                    site_id,
+                    mode,
+                    renamed[old],
+                    session_id,
+                    visitor,
+                    kind,
+                    "bench",
+                    started_at + shown,
+                    held_out,
+                    "bench",
+                )
+            )
+            if held_out:
+                continue
         batch.nudges.append(
             (
                 site_id,

@@ -83,12 +83,13 @@ def main() -> None:
         target.backend,
         target.libpq_url if target.backend == "postgres" else str(target.sqlite_path),
     )
-    counts = {"sessions": 0, "events": 0, "nudges": 0}
+    counts = {"sessions": 0, "events": 0, "nudges": 0, "nudge_offers": 0}
     for batch in generate(plan, pool):
         loader.write(batch)
         counts["sessions"] += len(batch.sessions)
         counts["events"] += len(batch.events)
         counts["nudges"] += len(batch.nudges)
+        counts["nudge_offers"] += len(batch.offers)
     loaded = time.monotonic()
     loader.finish()
     finished = time.monotonic()

@@ -14,7 +14,7 @@ import psycopg
 
 from bench.dataset import COLUMNS, Batch
 
-TABLES = ("sessions", "events", "nudges")
+TABLES = ("sessions", "events", "nudges", "nudge_offers")
 
 
 class Loader:
@@ -53,7 +53,12 @@ class Loader:
         return [ddl.split(" ON ")[0].split()[-1] for ddl in self.indexes]
 
     def write(self, batch: Batch) -> None:
-        rows = {"sessions": batch.sessions, "events": batch.events, "nudges": batch.nudges}
+        rows = {
+            "sessions": batch.sessions,
+            "events": batch.events,
+            "nudges": batch.nudges,
+            "nudge_offers": batch.offers,
+        }
         for table in TABLES:
             if rows[table]:
                 self._write(table, rows[table])

@@ -87,6 +87,8 @@ class PositiveRules:
     def apply(self, case: Any) -> Any:
         if case.operation.path in self.cursors:
             self._list(case.query, self.cursors[case.operation.path])
+        elif case.operation.path == "/v1/reports/nudges":  # a period, without a cursor
+            self._period(case.query)
         elif case.operation.path in (
             "/v1/events",
             "/v1/relay",
@@ -106,7 +108,11 @@ class PositiveRules:
             for name in ("from", "to", "session_id", "type"):
                 query.pop(name, None)
             query["cursor"] = cursor
-        elif "from" in query and "to" in query:
+        else:
+            self._period(query)
+
+    def _period(self, query: dict[str, Any] | None) -> None:
+        if query and "from" in query and "to" in query:
             low, high = sorted((query["from"], query["to"]), key=parse_timestamp)
             query.update({"from": low, "to": high})
 

@@ -58,7 +58,7 @@ def _fill_in_site(connection: sa.Connection, site_id: str) -> None:
     reactions = connection.execute(
         sa.select(
             events.c.site_id, events.c.mode, events.c.session_id, events.c.type, events.c.data
-        ).where(events.c.type.in_(list(_FLAGS)))
+        ).where(events.c.site_id == site_id, events.c.type.in_(list(_FLAGS)))
     )
     had: dict[tuple[str, str, str, str], set[str]] = defaultdict(set)
     for _, mode, session_id, kind, data in reactions:

@@ -1,0 +1,138 @@
+"""`bench/run report sqlite:1m` — GET /v1/reports/nudges and the Overview's per-day series for a
+30-day period on a generated database (`bench/run generate`), against a floor from the same run.
+
+- **report**: the endpoint end to end, in process (routing, auth, the metrics queries in one
+  snapshot, the statistics, JSON), for the biggest site (55% of the sessions);
+- its parts: each query of the metrics layer on its own;
+- **overview**: `metrics.daily_series` for the same 30 days in America/New_York;
+- **floor**: the least any report of the period must do, one `COUNT(*)` over the period's
+  sessions (an index range scan), by the raw driver.
+
+Each is run `--warmup` times, then timed `--runs` times; p50/p90/max in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import psycopg
+from fastapi.testclient import TestClient
+
+from bench.machine import machine
+from bench.targets import RESULTS_DIR, Target, parse_target
+from elnudge.app import create_app
+from elnudge.config import Settings
+from elnudge.db import create_database
+from elnudge.metrics import Period, daily_series
+from elnudge.metrics.experiment import experiment_arms, recent_daily_sessions
+from elnudge.metrics.nudge_counts import all_sessions, interacted_sessions, type_counts
+from elnudge.runtime import build_runtime
+from elnudge.timestamps import DAY_MS, format_timestamp_ms
+
+PERIOD_DAYS = 30
+
+
+def timed(run: Callable[[], object], warmup: int, runs: int) -> dict[str, float]:
+    for _ in range(warmup):
+        run()
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return {
+        "p50_ms": round(statistics.median(samples), 2),
+        "p90_ms": round(samples[max(0, round(0.9 * len(samples)) - 1)], 2),
+        "max_ms": round(samples[-1], 2),
+        "runs": runs,
+    }
+
+
+def floor_query(target: Target, site_id: str, from_ms: int, to_ms: int) -> Callable[[], object]:
+    sql = (
+        "SELECT count(*) FROM sessions WHERE site_id = {0} AND mode = 'live' AND is_bot = {1}"
+        " AND started_at >= {0} AND started_at < {0}"
+    )
+    if target.backend == "postgres":
+        pg = psycopg.connect(target.libpq_url, autocommit=True)
+        text = sql.format("%s", "false")
+        return lambda: pg.execute(text, (site_id, from_ms, to_ms)).fetchone()
+    lite = sqlite3.connect(str(target.sqlite_path), check_same_thread=False)
+    text = sql.format("?", "0")
+    return lambda: lite.execute(text, (site_id, from_ms, to_ms)).fetchone()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("target")
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--warmup", type=int, default=3)
+    args = parser.parse_args()
+    target = parse_target(args.target)
+    manifest: dict[str, Any] = target.manifest()
+    site = max(manifest["sites"], key=lambda s: float(s["share"]))
+    to_ms = int(manifest["generated_at_ms"])
+    from_ms = to_ms - PERIOD_DAYS * DAY_MS
+    period = Period(str(site["site_id"]), "live", from_ms, to_ms)
+    params = {"from": format_timestamp_ms(from_ms), "to": format_timestamp_ms(to_ms)}
+    headers = {"Authorization": f"Bearer {site['secret_key_live']}"}
+    database = create_database(target.url)
+    runtime = build_runtime(
+        Settings(database_url=target.url, migrate_on_start=False), database=database
+    )
+    results: dict[str, Any] = {
+        "target": args.target,
+        "measured_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": machine(),
+        "period": params,
+        "site_share": site["share"],
+    }
+    with TestClient(create_app(runtime=runtime)) as client:
+
+        def report() -> object:
+            response = client.get("/v1/reports/nudges", params=params, headers=headers)
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        body: Any = report()
+        results["report"] = timed(report, args.warmup, args.runs)
+    results["sessions_in_period"] = body["data"]["baseline"]["sessions"] + sum(0 for _ in ())
+    zone = ZoneInfo("America/New_York")
+    parts: dict[str, Callable[[Any], object]] = {
+        "type_counts": lambda c: type_counts(c, period),
+        "all_sessions": lambda c: all_sessions(c, period),
+        "interacted_sessions": lambda c: interacted_sessions(c, period),
+        "experiment_arms": lambda c: experiment_arms(c, period),
+        "recent_daily_sessions": lambda c: recent_daily_sessions(c, period.site_id, "live", to_ms),
+        "overview_daily_series": lambda c: daily_series(c, period, zone),
+    }
+    with database.snapshot() as connection:
+        results["sessions_in_period"] = all_sessions(connection, period).sessions
+        results["nudges_in_period"] = sum(c.shown for c in type_counts(connection, period).values())
+        for name, part in parts.items():
+            results[name] = timed(partial(part, connection), args.warmup, args.runs)
+    results["floor_count"] = timed(
+        floor_query(target, period.site_id, from_ms, to_ms), args.warmup, args.runs
+    )
+    results["report_vs_floor"] = round(
+        results["report"]["p50_ms"] / max(results["floor_count"]["p50_ms"], 0.001), 1
+    )
+    database.dispose()
+    RESULTS_DIR.mkdir(exist_ok=True)
+    out = RESULTS_DIR / f"report-{target.backend}-{target.name}.json"
+    out.write_text(json.dumps(results, indent=2))
+    print(json.dumps({k: v for k, v in results.items() if k != "machine"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
