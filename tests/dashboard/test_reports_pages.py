@@ -8,8 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from elnudge.dashboard.nudges_page import lift_sentence
-from elnudge.provisioning import CreatedSite
+from elnudge.provisioning import CreatedSite, create_site
 from elnudge.reports.experiment import ExperimentReport
+from elnudge.runtime import Runtime
 from tests.storefront import ShopApi, add_to_cart, nudge_reaction, nudge_shown, page_view, purchase
 
 PERIOD = {"from": "2026-04-10T00:00:00Z", "to": "2026-04-25T00:00:00Z"}
@@ -93,10 +94,12 @@ def test_bad_periods_are_a_message(signed_in: TestClient, site: CreatedSite, pag
 
 @pytest.mark.parametrize("page", ["overview", "nudges"])
 def test_another_sites_page_is_the_same_404(
-    signed_in: TestClient, site: CreatedSite, page: str
+    signed_in: TestClient, runtime: Runtime, page: str
 ) -> None:
+    with runtime.database.write() as connection:
+        another = create_site(connection, name="Other", plan="starter", now_ms=0)
     unknown = signed_in.get("/dashboard/sites/site_unknown/overview")
-    other = signed_in.get(f"/dashboard/sites/{site.site_id[:-1]}X/{page}")
+    other = signed_in.get(f"/dashboard/sites/{another.site_id}/{page}")
     assert other.status_code == 404 and other.text == unknown.text
 
 
