@@ -120,3 +120,10 @@ def test_pages_carry_a_strict_content_security_policy(client: TestClient) -> Non
     response = client.get("/dashboard/signin")
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_unknown_urls_and_methods_are_pages_not_json(signed_in: TestClient) -> None:
+    missing = signed_in.get("/dashboard/nowhere")
+    assert missing.status_code == 404 and "<h1>Not found</h1>" in missing.text
+    wrong_method = signed_in.get("/dashboard/signout")
+    assert wrong_method.status_code == 405 and "<h1>Not allowed</h1>" in wrong_method.text
