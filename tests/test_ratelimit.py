@@ -119,3 +119,16 @@ def test_memory_forgets_keys_that_went_quiet(clock: FrozenClock) -> None:
     for _ in range(10_000):
         _refusal(limiter, "steady")
     assert set(window._hits) == {"steady"}  # type: ignore[attr-defined]
+
+
+def test_check_refuses_a_full_key_and_counts_nothing(new_limiter: NewLimiter) -> None:
+    limiter, key = new_limiter("2/minute"), _key()
+    for _ in range(5):
+        limiter.check(key)  # checking never fills the window
+    limiter.check(_key())  # a key never seen has room
+    limiter.hit(key)
+    limiter.check(key)
+    limiter.hit(key)
+    with pytest.raises(RateLimitExceeded) as refused:
+        limiter.check(key)
+    assert 1 <= refused.value.retry_after <= 60

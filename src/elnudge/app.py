@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse
 
 from elnudge import __version__
 from elnudge.config import Settings
+from elnudge.dashboard import create_dashboard
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
 from elnudge.events.schemas import event_batch_model
@@ -85,6 +86,8 @@ def create_app(
     app.include_router(report_routes.router)
     app.include_router(sdk_router)
     app.include_router(docs_router(app))
+    app.mount("/dashboard", create_dashboard(runtime))
+    app.add_route("/dashboard", _to_dashboard, include_in_schema=False)
     if runtime.settings.shop_site_key:  # the demo shop, only when asked for
         app.mount("/shop", create_storefront(ShopConfig(site_key=runtime.settings.shop_site_key)))
         app.add_route("/shop", _to_shop, include_in_schema=False)
@@ -106,6 +109,11 @@ def create_app(
 async def _to_shop(request: Request) -> RedirectResponse:
     """`/shop` → `/shop/`, with a relative Location (never one built from the Host header)."""
     return RedirectResponse("/shop/")
+
+
+async def _to_dashboard(request: Request) -> RedirectResponse:
+    """`/dashboard` → `/dashboard/` (relative Location, like the shop's)."""
+    return RedirectResponse("/dashboard/")
 
 
 def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     max_future_skew_seconds: int = 300
     # The server upgrades the schema on start; `elnudge serve` does it once before forking workers.
     migrate_on_start: bool = True
+    # How long a dashboard sign-in lasts before the password is asked again.
+    dashboard_session_hours: int = 12
+    # Wrong dashboard passwords per account before further attempts wait (a `limits` rule).
+    dashboard_signin_failures: str = "5/15 minutes"
+    # Dashboard sign-in attempts per client address (a `limits` rule).
+    dashboard_signin_per_client: str = "30/minute"
     # `elnudge demo` sets this to its demo site's public key to serve the demo shop at /shop;
     # unset (the default) the app serves the API alone.
     shop_site_key: str | None = None

@@ -10,6 +10,7 @@ session, in the same transaction as the batch that completes that session.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final
@@ -27,7 +28,8 @@ from elnudge.provisioning import CreatedSite, create_site
 from elnudge.simulate import simulate_sessions
 from elnudge.simulate.decisions import SimulatedOffer, SimulatedSite
 from elnudge.sites.engine import site_engine, update_engine_settings
-from elnudge.vocabulary import KeyKind
+from elnudge.users.service import create_user
+from elnudge.vocabulary import KeyKind, Role
 
 # The demo store's engine settings: a larger holdout than the default 10%, so that a month of
 # demo traffic measures the lift with a usable interval; a free-shipping threshold (the toast
@@ -123,3 +125,22 @@ def _record_offers(
             raise RuntimeError(f"no session holds offer {offer.nudge_id}")
         rows.append(offer.row(principal.site_id, principal.mode, session.session_id))
     insert_offers(connection, rows)
+
+
+DEMO_EMAIL = "demo@example.com"
+
+
+def create_demo_user(database: Database, site_id: str, now_ms: int) -> tuple[str, str]:
+    """A dashboard owner of the demo site with a fresh random password: (email, password).
+    Run again, the same user gets the new site and a new password."""
+    password = secrets.token_urlsafe(12)
+    with database.write() as connection:
+        create_user(
+            connection,
+            email=DEMO_EMAIL,
+            password=password,
+            site_id=site_id,
+            role=Role.OWNER,
+            now_ms=now_ms,
+        )
+    return DEMO_EMAIL, password

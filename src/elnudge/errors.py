@@ -30,6 +30,11 @@ class Unauthorized(ApiError):
         super().__init__(self.MESSAGE)
 
 
+class Forbidden(ApiError):
+    status = 403
+    code = "Forbidden"
+
+
 class NotFound(ApiError):
     status = 404
     code = "NotFound"

@@ -12,6 +12,7 @@ SESSION = "sess_"
 NUDGE = "nudg_"
 EVENT = "evt_"
 KEY = "key_"
+USER = "user_"
 REQUEST = "req_"
 # The alphabet of API keys' random part and of other short random tokens.
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

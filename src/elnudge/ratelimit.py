@@ -31,6 +31,10 @@ class _Window(Protocol):
         """Count `cost` units for `key` and return None, or refuse (counting nothing) and
         return the seconds until the oldest counted unit leaves the window."""
 
+    def full(self, key: str) -> float | None:
+        """None when one more unit would be counted for `key`; else the seconds to wait.
+        Counts nothing."""
+
 
 class RateLimiter:
     """A moving window: at most `rule` (e.g. "1000/minute") hits per key."""
@@ -47,6 +51,13 @@ class RateLimiter:
         """Count `cost` units (requests, or the relay's events) for `key`, or raise
         RateLimitExceeded with the seconds to wait. A refused hit counts nothing."""
         wait = self._window.hit(key, cost)
+        if wait is not None:
+            raise RateLimitExceeded(retry_after=max(1, math.ceil(wait)))
+
+    def check(self, key: str) -> None:
+        """Raise RateLimitExceeded when `key` has no room left, counting nothing: for limits
+        on failures (a wrong password counts; a check before trying one must not)."""
+        wait = self._window.full(key)
         if wait is not None:
             raise RateLimitExceeded(retry_after=max(1, math.ceil(wait)))
 
@@ -81,6 +92,16 @@ class _MemoryWindow:
             self._totals[key] = total + cost
             return None
 
+    def full(self, key: str) -> float | None:
+        now = self._clock.now_ms()
+        with self._lock:
+            hits = self._hits.get(key)
+            if not hits:
+                return None
+            if self._expire(key, hits, now - self._window_ms) + 1 > self._limit:
+                return (hits[0][0] + self._window_ms - now) / 1000
+            return None
+
     def _expire(self, key: str, hits: deque[tuple[int, int]], cutoff: int) -> int:
         """Drop hits made at or before `cutoff`; the total of those left."""
         total = self._totals[key]
@@ -110,5 +131,11 @@ class _SharedWindow:
     def hit(self, key: str, cost: int) -> float | None:
         if self._limiter.hit(self._item, key, cost=cost):
             return None
+        return self._wait(key)
+
+    def full(self, key: str) -> float | None:
+        return None if self._limiter.test(self._item, key) else self._wait(key)
+
+    def _wait(self, key: str) -> float:
         reset_at, _remaining = self._limiter.get_window_stats(self._item, key)
         return float(reset_at - time.time())

@@ -21,6 +21,9 @@ class Runtime:
     relay_limiter: RateLimiter
     # ...and per client address and site key (the address lives only in the limiter's window).
     relay_client_limiter: RateLimiter
+    # Wrong dashboard passwords per account, and sign-in attempts per client address.
+    signin_failure_limiter: RateLimiter
+    signin_client_limiter: RateLimiter
 
 
 def build_runtime(
@@ -38,4 +41,6 @@ def build_runtime(
         api_limiter=limiter(settings.rate_limit or f"{settings.rate_limit_per_minute}/minute"),
         relay_limiter=limiter(f"{settings.relay_rate_limit_per_minute}/minute"),
         relay_client_limiter=limiter(f"{settings.relay_client_rate_limit_per_minute}/minute"),
+        signin_failure_limiter=limiter(settings.dashboard_signin_failures),
+        signin_client_limiter=limiter(settings.dashboard_signin_per_client),
     )

@@ -105,3 +105,10 @@ class Event:
         """The page as `page_count` counts pages: the path without query or fragment, and
         without a trailing slash except for `/` itself."""
         return self.path.split("#", 1)[0].rstrip("/") or "/"
+
+
+class Role(StrEnum):
+    """What a dashboard user may do on one site."""
+
+    OWNER = "owner"  # sees everything, changes settings and keys
+    VIEWER = "viewer"  # sees everything, changes nothing

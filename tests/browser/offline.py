@@ -7,7 +7,8 @@
 
 `OFFLINE_PAGES` lists what elNudge serves to browsers with how to tell each page has rendered;
 tests/browser/test_offline.py visits them all, and tests/web/test_offline_audit.py reads every
-file they reference. The dashboard's pages join the list when it lands.
+file they reference. The dashboard's pages (signed in, no JavaScript) are checked the same way
+by tests/browser/test_dashboard.py.
 """
 
 from __future__ import annotations

@@ -124,7 +124,7 @@ def test_the_1970_bound_holds_whatever_the_retention() -> None:
     ],
 )
 def test_retention_overrides_are_bounded_and_all_or_nothing(
-    runtime: Runtime, changes: dict[str, int], param: str
+    runtime: Runtime, changes: dict[str, Any], param: str
 ) -> None:
     with runtime.database.write() as connection:
         site = create_site(connection, name="Big", plan="starter", now_ms=runtime.clock.now_ms())

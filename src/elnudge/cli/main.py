@@ -9,10 +9,10 @@ import typer
 import uvicorn
 from rich.progress import Progress
 
-from elnudge.cli import data, keys, sites
+from elnudge.cli import data, keys, sites, users
 from elnudge.cli.context import clock, console, database
 from elnudge.config import Settings
-from elnudge.demo import create_demo_site
+from elnudge.demo import create_demo_site, create_demo_user
 from elnudge.retention.purge import purge as purge_old_data
 from elnudge.server import HTTP_PROTOCOL
 
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(sites.app, name="sites")
 app.add_typer(keys.app, name="keys")
+app.add_typer(users.app, name="users")
 for name, data_command in data.COMMANDS.items():  # also run alone: see elnudge.cli.main()
     app.add_typer(data_command, name=name)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -89,6 +90,7 @@ def demo(
             sessions_per_day=per_day,
             progress=lambda n: progress.advance(task, n),
         )
+        email, password = create_demo_user(db, site.site_id, clock.now_ms())
     console.print(
         f"\n[bold green]Demo Shop is ready[/bold green] ({site.site_id}, plan {site.plan})"
     )
@@ -98,6 +100,9 @@ def demo(
     url = f"http://{host}:{port}/v1/sessions?limit=5"
     auth = f"Authorization: Bearer {site.secret_key_live}"
     console.print(f'  curl "{url}" -H "{auth}"', soft_wrap=True)
+    console.print(f"\nDashboard: http://{host}:{port}/dashboard/")
+    console.print(f"  email:    {email}")
+    console.print(f"  password: {password}")
     console.print(f"\nAPI docs: http://{host}:{port}/docs")
     console.print(f"Demo shop (reports through the SDK): http://{host}:{port}/shop/\n")
     if not no_serve:

@@ -95,6 +95,10 @@ def update(
         typer.Option(help="Sessions a month nudges may reach: a number, 'plan' or 'unlimited'."),
     ] = None,
     nudges: Annotated[OnOff | None, typer.Option(help="Show nudges at all.")] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="The IANA time zone the dashboard shows times in (Europe/Paris)."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Change a site's plan, its retention overrides (enterprise), its allowed origins or its
@@ -117,6 +121,7 @@ def update(
             plan=plan,
             api_window_days=api_window_days,
             storage_days=storage_days,
+            timezone=timezone,
         )
         if allowed_origin or any_origin:
             set_allowed_origins(connection, site_id, [] if any_origin else allowed_origin or [])

@@ -48,6 +48,8 @@ sites = Table(
     Column("allowed_origins", Text, nullable=True),
     # The nudge engine's settings as one JSON document (engine/settings.py); NULL: defaults.
     Column("engine_settings", Text, nullable=True),
+    # The IANA time zone the dashboard shows this site's times in.
+    Column("timezone", String(64), nullable=False, server_default="UTC"),
 )
 
 api_keys = Table(
@@ -208,4 +210,34 @@ product_views = Table(
     Column("session_id", String(32), primary_key=True),
     Column("viewed_at", BigInteger, nullable=False),
     Index("ix_product_views_recent", "site_id", "mode", "product_id", "viewed_at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    # People who sign in to the dashboard (not tenants: a user may see several sites).
+    Column("user_id", String(32), primary_key=True),
+    Column("email", String(320), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),  # argon2id (users/passwords.py)
+    Column("created_at", BigInteger, nullable=False),
+)
+
+user_sites = Table(
+    "user_sites",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("role", String(8), nullable=False),  # "owner" or "viewer"
+    Index("ix_user_sites_user_id", "user_id"),
+)
+
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    # A signed-in browser: the SHA-256 of its cookie's random token, never the token itself.
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", String(32), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_dashboard_sessions_user_id", "user_id"),
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, Table, bindparam, delete, insert, select, update
+from sqlalchemy import BindParameter, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Row
 
 from elnudge.db import dialect
@@ -304,3 +304,13 @@ def set_influenced(
         for nudge_id, value in changes.items()
     ]
     _SET_INFLUENCED.execute_many(connection, rows)
+
+
+def last_event_at(connection: Connection, site_id: str, mode: str) -> int | None:
+    """When the site's newest event in `mode` happened (epoch ms), or None before the first:
+    the dashboard's "events arriving". One backwards step on ix_events_age."""
+    query = select(func.max(events.c.occurred_at)).where(
+        events.c.site_id == site_id, events.c.mode == mode
+    )
+    value = connection.execute(query).scalar()
+    return None if value is None else int(value)

@@ -7,8 +7,10 @@ from typing import Any
 
 from sqlalchemy import BigInteger, String, bindparam, false, func, select, tuple_
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.sql.elements import ColumnElement
 
 from elnudge.db.tables import events, nudges, sessions
+from elnudge.sessions.filters import SessionFilters
 from elnudge.vocabulary import NUDGE_EVENTS
 
 # Rows of any width; `.all()` fetches them in one call (iterating fetched them one by one).
@@ -71,6 +73,7 @@ def list_page(
     upper_ms: int,
     after: tuple[int, str] | None,
     limit: int,
+    filters: SessionFilters | None = None,
 ) -> Rows:
     """Up to `limit` sessions newest first, in [lower_ms, upper_ms) and before `after`.
 
@@ -80,10 +83,26 @@ def list_page(
     """
     params: dict[str, Any] = {"site_id": site_id, "mode": mode, "lower_ms": lower_ms}
     params["limit"] = limit
+    conditions = _filter_conditions(filters) if filters else []
     if after is None:
-        return connection.execute(_FIRST_PAGE, {**params, "upper_ms": upper_ms}).all()
+        first = _FIRST_PAGE.where(*conditions) if conditions else _FIRST_PAGE
+        return connection.execute(first, {**params, "upper_ms": upper_ms}).all()
     after_params = {"after_started_at": after[0], "after_id": after[1]}
-    return connection.execute(_NEXT_PAGE, {**params, **after_params}).all()
+    following = _NEXT_PAGE.where(*conditions) if conditions else _NEXT_PAGE
+    return connection.execute(following, {**params, **after_params}).all()
+
+
+def _filter_conditions(filters: SessionFilters) -> list[ColumnElement[bool]]:
+    """The dashboard's filters as conditions on the list's range (the API sends none)."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.converted is not None:
+        conditions.append(sessions.c.converted == filters.converted)
+    if filters.min_intent is not None:
+        conditions.append(sessions.c.intent_score >= filters.min_intent)
+    if filters.with_nudges is not None:
+        has = sessions.c.nudge_count > 0
+        conditions.append(has if filters.with_nudges else sessions.c.nudge_count == 0)
+    return conditions
 
 
 def get_session(
@@ -95,7 +114,7 @@ def get_session(
 
 
 _SESSION_EVENTS = (
-    select(events.c.type, events.c.url, events.c.occurred_at)
+    select(events.c.type, events.c.url, events.c.occurred_at, events.c.intent_score)
     .where(
         events.c.site_id == bindparam("site_id"),
         events.c.session_id == bindparam("session_id"),

@@ -13,8 +13,11 @@ from elnudge.errors import NotFound
 from elnudge.keys.service import Principal
 from elnudge.pagination import Listing, api_window_start, next_cursor, resolve_window
 from elnudge.sessions import repository
+from elnudge.sessions.filters import SessionFilters, filters_from
 from elnudge.sessions.schemas import ListQuery
 from elnudge.timestamps import format_timestamp
+
+NO_FILTERS = SessionFilters()
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +25,7 @@ class SessionPage:
     data: list[dict[str, Any]]
     next_cursor: str | None
     has_more: bool
+    filters: SessionFilters = NO_FILTERS  # those the page applied (a cursor's, when continuing)
 
 
 def session_object(row: Sequence[Any]) -> dict[str, Any]:
@@ -43,13 +47,18 @@ SESSIONS = Listing(position="started_at", is_id=lambda value: ids.is_valid_id(va
 
 
 def list_sessions(
-    connection: Connection, principal: Principal, query: ListQuery, now_ms: int
+    connection: Connection,
+    principal: Principal,
+    query: ListQuery,
+    now_ms: int,
+    filters: SessionFilters = NO_FILTERS,
 ) -> SessionPage:
-    """One page of sessions, newest first; never older than the plan's API window."""
+    """One page of sessions, newest first; never older than the plan's API window. The
+    dashboard's `filters` travel in the cursor like the window does."""
     window = resolve_window(
         given_from=query.from_,
         given_to=query.to,
-        filters={},
+        filters=filters.as_strings(),
         cursor=query.cursor,
         listing=SESSIONS,
         principal=principal,
@@ -63,6 +72,7 @@ def list_sessions(
         upper_ms=window.to_ms,
         after=window.after,
         limit=query.limit + 1,
+        filters=(applied := filters_from(window.filters)),
     )
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]
@@ -71,11 +81,17 @@ def list_sessions(
         data=[session_object(row) for row in rows],
         next_cursor=next_cursor(window, last, SESSIONS, principal),
         has_more=has_more,
+        filters=applied,
     )
 
 
 def get_session(
-    connection: Connection, principal: Principal, session_id: str, now_ms: int
+    connection: Connection,
+    principal: Principal,
+    session_id: str,
+    now_ms: int,
+    *,
+    with_scores: bool = False,
 ) -> dict[str, Any]:
     """The session with its event log and nudges; the same 404 for every way of not being ours."""
     row = None
@@ -91,7 +107,7 @@ def get_session(
         raise NotFound("No such session.", param="id")
     detail = session_object(row)
     detail["events"] = [
-        {"type": event.type, "url": event.url, "occurred_at": format_timestamp(event.occurred_at)}
+        _event_object(event, with_scores)
         for event in repository.session_events(connection, principal.site_id, session_id)
     ]
     detail["nudges"] = [
@@ -105,3 +121,16 @@ def get_session(
         for nudge in repository.session_nudges(connection, principal.site_id, session_id)
     ]
     return detail
+
+
+def _event_object(event: Any, with_score: bool) -> dict[str, Any]:
+    """An event of the log; `with_score` adds the intent score after it (the dashboard's
+    curve; the API's log has no such field)."""
+    item = {
+        "type": event.type,
+        "url": event.url,
+        "occurred_at": format_timestamp(event.occurred_at),
+    }
+    if with_score:
+        item["intent_score"] = event.intent_score
+    return item

@@ -1,8 +1,9 @@
-"""Site rules: add a site; change its plan and retention overrides."""
+"""Site rules: add a site; change its plan, retention overrides and time zone."""
 
 from __future__ import annotations
 
 import secrets
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import Connection, RowMapping
 
@@ -16,6 +17,16 @@ def check_plan(plan: str) -> None:
         raise InvalidRequest(
             f"Unknown plan {plan!r}; choose one of {', '.join(plans.PLAN_NAMES)}.", param="plan"
         )
+
+
+def check_timezone(name: str) -> str:
+    """An IANA time zone name (Europe/Paris, UTC), or a 400 naming `timezone`."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        message = f"Unknown time zone {name!r}; use an IANA name such as Europe/Paris or UTC."
+        raise InvalidRequest(message, param="timezone") from error
+    return name
 
 
 def add_site(connection: Connection, *, name: str, plan: str, now_ms: int) -> str:
@@ -42,6 +53,7 @@ def update_site(
     plan: str | None = None,
     api_window_days: int | None = None,
     storage_days: int | None = None,
+    timezone: str | None = None,
 ) -> RowMapping:
     """Change a site's plan; enterprise sites may also override their windows (in days).
 
@@ -53,6 +65,8 @@ def update_site(
     if plan is not None:
         check_plan(plan)
         values["plan"] = plan
+    if timezone is not None:
+        values["timezone"] = check_timezone(timezone)
     effective_plan = plan or site["plan"]
     for field, days in (("api_window_days", api_window_days), ("storage_days", storage_days)):
         if days is None:

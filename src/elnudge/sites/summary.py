@@ -29,6 +29,7 @@ def site_summary(connection: Connection, site_id: str, now_ms: int) -> dict[str,
         "plan": site["plan"],
         "api_window_days": plans.api_window_days(site["plan"], site["api_window_days"]),
         "storage_days": plans.storage_days(site["plan"], site["storage_days"]),
+        "timezone": site["timezone"],
         "allowed_origins": allowed_origins(connection, site_id),
         "engine": settings_data(engine.settings),
         "usage": {

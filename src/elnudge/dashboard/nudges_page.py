@@ -1,0 +1,90 @@
+"""Nudges: per type the funnel shown → clicked → chat opened → purchase with its rates, the
+baseline conversion rate, and the holdout experiment's lift with its interval in one plain
+sentence. The numbers are `GET /v1/reports/nudges`'s, computed by the same function."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from elnudge.dashboard.access import csrf_token, current_user, grant_on
+from elnudge.dashboard.period import page_period, reject_unknown
+from elnudge.dashboard.principal import site_principal
+from elnudge.dashboard.templates import render
+from elnudge.dashboard.times import default_period
+from elnudge.errors import InvalidRequest
+from elnudge.reports.experiment import ExperimentReport
+from elnudge.reports.schemas import NudgeReportQuery
+from elnudge.reports.service import report
+from elnudge.timestamps import format_timestamp_ms
+from elnudge.web.runtime import runtime_of
+
+router = APIRouter()
+PARAMS = ("from", "to")
+
+
+@router.get("/sites/{site_id}/nudges")
+def nudges_page(request: Request, site_id: str) -> Response:
+    runtime = runtime_of(request)
+    now_ms = runtime.clock.now_ms()
+    given = {name: request.query_params.get(name, "") for name in PARAMS}
+    with runtime.database.snapshot() as connection:
+        user = current_user(request, connection, runtime)
+        grant = grant_on(user, site_id)
+        context: dict[str, Any] = {"user": user, "grant": grant, "csrf": csrf_token(request)}
+        try:
+            reject_unknown(request.query_params, PARAMS)
+            period = page_period(given, grant.timezone, now_ms)
+        except InvalidRequest as error:
+            return render(
+                request,
+                "nudges.html",
+                status=400,
+                error=error.message,
+                given=given,
+                period=default_period(now_ms, grant.timezone),
+                data=None,
+                **context,
+            )
+        query = NudgeReportQuery.model_validate(
+            {"from": format_timestamp_ms(period.from_ms), "to": format_timestamp_ms(period.to_ms)}
+        )
+        data = report(connection, site_principal(connection, site_id), query, now_ms)
+    return render(
+        request,
+        "nudges.html",
+        given=given,
+        period=(period.first, period.last),
+        data=data,
+        verdict=lift_sentence(data["experiment"]),
+        **context,
+    )
+
+
+def percent(value: float) -> str:
+    return f"{abs(value) * 100:.1f}%"
+
+
+def lift_sentence(experiment: ExperimentReport) -> str:
+    """The holdout experiment in one plain sentence a store owner can act on."""
+    lift, interval = experiment["relative_lift"], experiment["ci95"]
+    if lift is None or interval is None:
+        return (
+            "Not enough data yet to measure the lift: both the visitors who can see nudges and "
+            "the held-out visitors need sessions and purchases."
+        )
+    direction = "more" if lift >= 0 else "less"
+    low, high = interval
+    sentence = (
+        f"Visitors who could see nudges bought {percent(lift)} {direction} often than "
+        f"held-out visitors (95% interval: {_signed(low)} to {_signed(high)})"
+    )
+    if low <= 0 <= high:
+        return sentence + ", so the difference could still be chance."
+    return sentence + ("; nudges are paying off." if lift > 0 else "; nudges are costing sales.")
+
+
+def _signed(value: float) -> str:
+    return f"{'+' if value >= 0 else '-'}{percent(value)}"

@@ -1,0 +1,92 @@
+"""Overview: the period's sessions, conversion rate, average intent, nudges shown, influenced
+conversions and revenue, in total and per local day, and this month's allowance used. Every
+number comes from the metrics layer that `GET /v1/reports/nudges` uses."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from sqlalchemy.engine import Connection
+from starlette.responses import Response
+
+from elnudge.dashboard.access import csrf_token, current_user, grant_on
+from elnudge.dashboard.charts import daily_bars
+from elnudge.dashboard.period import PagePeriod, page_period, reject_unknown
+from elnudge.dashboard.principal import site_principal
+from elnudge.dashboard.templates import render
+from elnudge.dashboard.times import default_period
+from elnudge.errors import InvalidRequest
+from elnudge.metrics import Day, Period, allowance_use, daily_series, totals
+from elnudge.pagination import api_window_start
+from elnudge.sites.engine import site_engine
+from elnudge.users.service import UserSite
+from elnudge.web.runtime import runtime_of
+
+router = APIRouter()
+PARAMS = ("from", "to")
+
+
+@router.get("/sites/{site_id}/overview")
+def overview_page(request: Request, site_id: str) -> Response:
+    runtime = runtime_of(request)
+    now_ms = runtime.clock.now_ms()
+    given = {name: request.query_params.get(name, "") for name in PARAMS}
+    with runtime.database.snapshot() as connection:
+        user = current_user(request, connection, runtime)
+        grant = grant_on(user, site_id)
+        context: dict[str, Any] = {"user": user, "grant": grant, "csrf": csrf_token(request)}
+        try:
+            reject_unknown(request.query_params, PARAMS)
+            period = page_period(given, grant.timezone, now_ms)
+        except InvalidRequest as error:
+            return render(
+                request,
+                "overview.html",
+                status=400,
+                error=error.message,
+                given=given,
+                period=default_period(now_ms, grant.timezone),
+                days=None,
+                **context,
+            )
+        numbers = overview_numbers(connection, grant, period, now_ms)
+    return render(
+        request,
+        "overview.html",
+        given=given,
+        period=(period.first, period.last),
+        **numbers,
+        **context,
+    )
+
+
+def overview_numbers(
+    connection: Connection, grant: UserSite, period: PagePeriod, now_ms: int
+) -> dict[str, Any]:
+    """The page's numbers: per day, the totals, the charts and the allowance."""
+    principal = site_principal(connection, grant.site_id)
+    counted = Period(principal.site_id, principal.mode, period.from_ms, period.to_ms).within(
+        api_window_start(principal, now_ms)
+    )
+    days = daily_series(connection, counted, ZoneInfo(grant.timezone))
+    engine = site_engine(principal.engine_settings, principal.plan)
+    return {
+        "days": days,
+        "total": totals(days),
+        "charts": _charts(days),
+        "allowance": allowance_use(connection, grant.site_id, engine.allowance, now_ms),
+    }
+
+
+def _charts(days: list[Day]) -> list[Any]:
+    def series(value: Any) -> list[tuple[str, float]]:
+        return [(day.day.isoformat(), value(day)) for day in days]
+
+    return [
+        daily_bars(series(lambda d: d.sessions), "Sessions per day"),
+        daily_bars(series(lambda d: d.conversion_rate * 100), "Conversion rate per day", "%"),
+        daily_bars(series(lambda d: d.nudges_shown), "Nudges shown per day"),
+        daily_bars(series(lambda d: d.influenced_conversions), "Influenced conversions per day"),
+    ]
