@@ -24,6 +24,7 @@ from elnudge.runtime import Runtime, build_runtime
 from elnudge.sdk import router as sdk_router
 from elnudge.sessions import endpoints as session_routes
 from elnudge.storefront import ShopConfig, create_storefront
+from elnudge.visitors import endpoints as visitor_routes
 from elnudge.web.docs import REQUEST_ID_HEADER, finish_document
 from elnudge.web.errors import install_error_handlers
 from elnudge.web.request_id import RequestIdMiddleware
@@ -70,6 +71,7 @@ def create_app(
     app.include_router(event_routes.router)
     app.include_router(relay_routes.router)
     app.include_router(nudge_routes.router)
+    app.include_router(visitor_routes.router)
     app.include_router(sdk_router)
     if runtime.settings.shop_site_key:  # the demo shop, only when asked for
         app.mount("/shop", create_storefront(ShopConfig(site_key=runtime.settings.shop_site_key)))

@@ -13,6 +13,7 @@ NUDGE = "nudg_"
 EVENT = "evt_"
 KEY = "key_"
 REQUEST = "req_"
+ERASURE = "era_"
 # The alphabet of API keys' random part and of other short random tokens.
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

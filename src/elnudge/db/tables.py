@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 NAMING_CONVENTION = {
@@ -122,6 +123,15 @@ events = Table(
     UniqueConstraint("site_id", "mode", "id_scope", "client_event_id"),
     Index("ix_events_session", "site_id", "session_id", "occurred_at"),
     Index("ix_events_age", "site_id", "occurred_at"),
+    # Erasure: every event that carried a visitor's id (only such events are indexed).
+    Index(
+        "ix_events_visitor",
+        "site_id",
+        "mode",
+        "visitor_id",
+        postgresql_where=text("visitor_id IS NOT NULL"),
+        sqlite_where=text("visitor_id IS NOT NULL"),
+    ),
 )
 
 nudges = Table(
@@ -198,4 +208,18 @@ product_views = Table(
     Column("session_id", String(32), primary_key=True),
     Column("viewed_at", BigInteger, nullable=False),
     Index("ix_product_views_recent", "site_id", "mode", "product_id", "viewed_at"),
+)
+
+erasures = Table(
+    "erasures",
+    metadata,
+    # That a visitor was erased, when and how much went, for the store's records: never whose
+    # (the visitor's id is kept nowhere).
+    Column("site_id", String(32), primary_key=True),
+    Column("erasure_id", String(32), primary_key=True),
+    Column("mode", String(4), nullable=False),
+    Column("erased_at", BigInteger, nullable=False),
+    Column("sessions", Integer, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("nudges", Integer, nullable=False),
 )

@@ -14,6 +14,7 @@ from elnudge.attribution import influenced
 from elnudge.events import repository
 from elnudge.events.claims import Claim, NudgeClaims
 from elnudge.events.duplicates import id_scope
+from elnudge.events.influence import refresh_influence
 from elnudge.events.sightings import ProductSightings
 from elnudge.sessions.sessionize import Group, Member, session_visitor
 from elnudge.sessions.summary import SessionSummary, extend_summary, summarize
@@ -250,17 +251,7 @@ class Writer:
 
     def _refresh_influence(self, connection: Connection) -> None:
         """Purchases in one session can credit nudges in the visitor's other sessions."""
-        if not self.visitors:
-            return
-        site_id, mode = self.scope.site_id, self.scope.mode
-        visitors = sorted(self.visitors)
-        purchases = repository.visitor_purchase_times(connection, site_id, mode, visitors)
-        changes = {}
-        for row in repository.visitor_engaged_nudges(connection, site_id, mode, visitors):
-            value = influenced(row.last_interaction_at, purchases[row.visitor_id])
-            if value != bool(row.influenced_conversion):
-                changes[row.nudge_id] = value
-        repository.set_influenced(connection, site_id, mode, changes)
+        refresh_influence(connection, self.scope.site_id, self.scope.mode, self.visitors)
 
 
 def _visitors_to_revisit(group: Group, summary: SessionSummary, visitor_id: str | None) -> set[str]:
