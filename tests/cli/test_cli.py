@@ -17,9 +17,13 @@ from elnudge.keys.tokens import parse_key
 ELNUDGE = str(Path(sys.executable).with_name("elnudge"))
 
 
-def run(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run(
+    database_url: str, *args: str, check: bool = True, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url, "COLUMNS": "200"}
-    result = subprocess.run([ELNUDGE, *args], env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [ELNUDGE, *args], env=env, capture_output=True, text=True, timeout=120, input=stdin
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
