@@ -29,6 +29,7 @@ from elnudge.web.docs import REQUEST_ID_HEADER, finish_document
 from elnudge.web.errors import install_error_handlers
 from elnudge.web.request_id import RequestIdMiddleware
 from elnudge.web.responses import JSONResponse
+from elnudge.webhooks.worker import worker_thread
 
 DESCRIPTION = """Sessions, intent scores and nudges of your store.
 
@@ -44,15 +45,22 @@ def create_app(
     settings: Settings | None = None,
     *,
     runtime: Runtime | None = None,
+    background: bool = False,
 ) -> FastAPI:
-    """The API. Pass a prepared `runtime` (tests do, with a frozen clock)."""
+    """The API. Pass a prepared `runtime` (tests do, with a frozen clock). `background`: also
+    run the webhook worker while the app runs, when `ELNUDGE_WEBHOOKS_WORKER` is on (the
+    server does; an app built for a test does not)."""
     runtime = runtime or build_runtime(settings or Settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runtime.settings.migrate_on_start:
             upgrade(runtime.database)
-        yield
+        if not (background and runtime.settings.webhooks_worker):
+            yield
+            return
+        with worker_thread(runtime):
+            yield
 
     app = FastAPI(
         title="elNudge API",

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     max_future_skew_seconds: int = 300
     # The server upgrades the schema on start; `elnudge serve` does it once before forking workers.
     migrate_on_start: bool = True
+    # Development only: webhooks may go to plain http:// and loopback addresses.
+    webhooks_allow_local: bool = False
+    # `elnudge serve` runs the webhook worker in each process (`elnudge webhooks worker` is the
+    # same loop on its own, for deployments that turn this off).
+    webhooks_worker: bool = True
     # `elnudge demo` sets this to its demo site's public key to serve the demo shop at /shop;
     # unset (the default) the app serves the API alone.
     shop_site_key: str | None = None

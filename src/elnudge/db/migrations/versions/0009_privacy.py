@@ -1,9 +1,11 @@
-"""Visitor erasure.
+"""Visitor erasure and webhooks.
 
 - `erasures`: that an erasure happened (when, in which mode, how much it removed), never whose:
   the visitor's id is not kept anywhere.
 - `ix_events_visitor`: erasure finds every event that carried the visitor's id, including one in
   a session that a later `visitor_id` took over; only events with a visitor id are indexed.
+- `webhook_endpoints`: where a site's webhooks go, with their events and signing secrets.
+- `webhook_deliveries`: the outbox and delivery log, one row per event and endpoint.
 
 Revision ID: 0009
 Revises: 0006
@@ -42,7 +44,56 @@ def upgrade() -> None:
         sqlite_where=_WITH_VISITOR,
     )
 
+    op.create_table(
+        "webhook_endpoints",
+        sa.Column("site_id", sa.String(32), nullable=False),
+        sa.Column("endpoint_id", sa.String(32), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("events", sa.Text(), nullable=False),
+        sa.Column("secret", sa.String(64), nullable=False),
+        sa.Column("previous_secret", sa.String(64), nullable=True),
+        sa.Column("previous_until", sa.BigInteger(), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("failing_since", sa.BigInteger(), nullable=True),
+        sa.Column("disabled_at", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("site_id", "endpoint_id", name="pk_webhook_endpoints"),
+    )
+    op.create_table(
+        "webhook_deliveries",
+        sa.Column("site_id", sa.String(32), nullable=False),
+        sa.Column("delivery_id", sa.String(32), nullable=False),
+        sa.Column("endpoint_id", sa.String(32), nullable=False),
+        sa.Column("mode", sa.String(4), nullable=False),
+        sa.Column("event_id", sa.String(32), nullable=False),
+        sa.Column("event", sa.String(40), nullable=False),
+        sa.Column("session_id", sa.String(32), nullable=True),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("next_attempt_at", sa.BigInteger(), nullable=False),
+        sa.Column("lease_until", sa.BigInteger(), nullable=True),
+        sa.Column("last_attempt_at", sa.BigInteger(), nullable=True),
+        sa.Column("last_status", sa.Integer(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("finished_at", sa.BigInteger(), nullable=True),
+        sa.PrimaryKeyConstraint("site_id", "delivery_id", name="pk_webhook_deliveries"),
+    )
+    op.create_index(
+        "ix_webhook_deliveries_due", "webhook_deliveries", ["status", "next_attempt_at"]
+    )
+    op.create_index(
+        "ix_webhook_deliveries_endpoint",
+        "webhook_deliveries",
+        ["site_id", "endpoint_id", "created_at"],
+    )
+    op.create_index(
+        "ix_webhook_deliveries_session", "webhook_deliveries", ["site_id", "mode", "session_id"]
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("webhook_deliveries")
+    op.drop_table("webhook_endpoints")
     op.drop_index("ix_events_visitor", table_name="events")
     op.drop_table("erasures")
