@@ -11,7 +11,7 @@ from rich.table import Table
 
 from elnudge.cli.context import clock, console, database, print_json
 from elnudge.config import Settings
-from elnudge.timestamps import format_timestamp_ms
+from elnudge.timestamps import format_timestamp
 from elnudge.webhooks import service
 from elnudge.webhooks.events import SUBSCRIBABLE
 from elnudge.webhooks.worker import Worker
@@ -109,7 +109,7 @@ def deliveries(
     table = Table("id", "event", "status", "attempts", "created", "last answer")
     for row in log:
         answer = row["last_error"] or (str(row["last_status"]) if row["last_status"] else "")
-        created = format_timestamp_ms(row["created_at"])
+        created = format_timestamp(row["created_at"])
         table.add_row(row["id"], row["event"], row["status"], str(row["attempts"]), created, answer)
     console.print(table)
 

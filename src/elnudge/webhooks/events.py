@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from elnudge.timestamps import format_timestamp_ms
+from elnudge.timestamps import format_timestamp
 
 
 class WebhookEvent(StrEnum):
@@ -33,7 +33,7 @@ def body(event_id: str, event: str, site_id: str, created_at_ms: int, data: dict
             "id": event_id,
             "event": event,
             "site_id": site_id,
-            "created_at": format_timestamp_ms(created_at_ms),
+            "created_at": format_timestamp(created_at_ms),
             "data": data,
         }
     ).decode()
