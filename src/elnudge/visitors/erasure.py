@@ -44,6 +44,7 @@ ERASURE_STEPS: tuple[ErasureStep, ...] = (
     ErasureStep("nudges", repository.delete_nudges),
     ErasureStep("nudge_offers", repository.delete_nudge_offers),
     ErasureStep("product_views", repository.delete_product_views),
+    ErasureStep("webhook_deliveries", repository.delete_webhook_deliveries),
     ErasureStep("sessions", repository.delete_sessions),
 )
 

@@ -21,6 +21,7 @@ from elnudge.db.tables import (
     nudges,
     product_views,
     sessions,
+    webhook_deliveries,
 )
 
 
@@ -87,6 +88,8 @@ delete_nudges = delete_of_sessions(nudges)
 delete_nudge_offers = delete_of_sessions(nudge_offers)
 delete_product_views = delete_of_sessions(product_views)
 delete_sessions = delete_of_sessions(sessions)
+# Webhook deliveries about the sessions (pending ones and the log): their bodies name them.
+delete_webhook_deliveries = delete_of_sessions(webhook_deliveries)
 
 
 def log_erasure(connection: Connection, row: dict[str, Any]) -> None:

@@ -128,19 +128,3 @@ def finish_attempt(connection: Connection, site_id: str, delivery_id: str, **val
         .where(deliveries.c.site_id == site_id, deliveries.c.delivery_id == delivery_id)
         .values(lease_until=None, attempts=deliveries.c.attempts + 1, **values)
     )
-
-
-def delete_deliveries_of_sessions(
-    connection: Connection, site_id: str, mode: str, session_ids: Sequence[str]
-) -> int:
-    deleted = 0
-    for start in range(0, len(session_ids), 512):
-        chunk = session_ids[start : start + 512]
-        deleted += connection.execute(
-            delete(deliveries).where(
-                deliveries.c.site_id == site_id,
-                deliveries.c.mode == mode,
-                deliveries.c.session_id.in_(chunk),
-            )
-        ).rowcount
-    return deleted

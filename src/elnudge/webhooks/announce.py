@@ -1,0 +1,81 @@
+"""What ingestion tells webhooks, queued in the ingesting transaction (the outbox): a session's
+conversion (`session.converted`) and the monthly allowance's 80% and 100% (`usage.*`). Live mode
+only: test-mode traffic is a merchant trying things out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from elnudge.sites.usage import Crossing
+from elnudge.timestamps import format_timestamp
+from elnudge.vocabulary import Event, Mode
+from elnudge.webhooks import repository
+from elnudge.webhooks.events import WebhookEvent
+from elnudge.webhooks.outbox import enqueue, subscribed
+
+_USAGE = {80: WebhookEvent.USAGE_ALLOWANCE_80, 100: WebhookEvent.USAGE_ALLOWANCE_100}
+
+
+@dataclass(frozen=True, slots=True)
+class Conversion:
+    session_id: str
+    visitor_id: str | None
+    purchase: Event
+
+
+def conversion_data(conversion: Conversion) -> dict[str, Any]:
+    data = conversion.purchase.data
+    return {
+        "session_id": conversion.session_id,
+        "visitor_id": conversion.visitor_id,
+        "converted_at": format_timestamp(conversion.purchase.occurred_at),
+        "value": data.get("value"),
+        "currency": data.get("currency"),
+        "order_id": data.get("order_id"),
+    }
+
+
+def _anyone_listening(connection: Connection, site_id: str, event: WebhookEvent) -> bool:
+    """One query before many: a batch of imported purchases on a site without endpoints
+    costs one lookup, not one per conversion."""
+    return any(
+        row["disabled_at"] is None and subscribed(row, event)
+        for row in repository.endpoints_of_site(connection, site_id)
+    )
+
+
+def announce(
+    connection: Connection, site_id: str, now_ms: int, conversions: Sequence[Conversion]
+) -> None:
+    if not conversions or not _anyone_listening(
+        connection, site_id, WebhookEvent.SESSION_CONVERTED
+    ):
+        return
+    for conversion in conversions:
+        enqueue(
+            connection,
+            site_id=site_id,
+            mode=Mode.LIVE,
+            event=WebhookEvent.SESSION_CONVERTED,
+            data=conversion_data(conversion),
+            now_ms=now_ms,
+            session_id=conversion.session_id,
+        )
+
+
+def announce_usage(
+    connection: Connection, site_id: str, now_ms: int, crossings: Sequence[Crossing]
+) -> None:
+    for crossing in crossings:
+        enqueue(
+            connection,
+            site_id=site_id,
+            mode=Mode.LIVE,
+            event=_USAGE[crossing.percent],
+            data={"month": crossing.month, "percent": crossing.percent},
+            now_ms=now_ms,
+        )
