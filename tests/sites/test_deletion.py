@@ -4,6 +4,7 @@ sites are untouched. On both backends."""
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -59,22 +60,29 @@ def test_deletes_every_row_of_the_site_and_nothing_else(
     other, other_shop = another_site(runtime, client)
     fill(other_shop)
     before = rows_per_table(runtime, site.site_id)
-    # Every kind of data but the engine's offers (made by the relay only) is there to delete.
-    assert all(before[table.name] > 0 for table in data_tables() if table.name != "nudge_offers")
+    # Every kind of data but the engine's offers (made by the relay only) and webhooks (their
+    # own test) is there to delete.
+    assert all(
+        before[table.name] > 0
+        for table in data_tables()
+        if table.name not in ("nudge_offers", "webhook_deliveries")
+    )
     other_before = rows_per_table(runtime, other.site_id)
 
-    report = delete_site(runtime.database, site.site_id, batch_size=3)
+    report = delete_site(runtime.database, site.site_id, now_ms=1, batch_size=3)
 
     assert rows_per_table(runtime, site.site_id) == dict.fromkeys(before, 0)
     assert rows_per_table(runtime, other.site_id) == other_before
     assert report.keys == 4
     assert report.rows == {
-        name: count for name, count in before.items() if name not in ("sites", "api_keys")
+        name: count
+        for name, count in before.items()
+        if name not in ("sites", "api_keys", "webhook_endpoints")
     }
     assert shop.list().status_code == 401
     assert other_shop.list().status_code == 200
     with pytest.raises(NotFound):
-        delete_site(runtime.database, site.site_id)
+        delete_site(runtime.database, site.site_id, now_ms=1)
 
 
 def test_keys_die_first_and_an_interrupted_run_finishes_when_rerun(
@@ -98,12 +106,12 @@ def test_keys_die_first_and_an_interrupted_run_finishes_when_rerun(
             raise Interrupted
 
     with pytest.raises(Interrupted):
-        delete_site(runtime.database, site.site_id, batch_size=2, progress=interrupt)
+        delete_site(runtime.database, site.site_id, now_ms=1, batch_size=2, progress=interrupt)
     assert seen and all(status == (401, 401) for status in seen)
     partial = rows_per_table(runtime, site.site_id)
     assert partial["sites"] == 1 and partial["api_keys"] == 0 and partial["events"] > 0
 
-    delete_site(runtime.database, site.site_id, batch_size=2)
+    delete_site(runtime.database, site.site_id, now_ms=1, batch_size=2)
     assert set(rows_per_table(runtime, site.site_id).values()) == {0}
 
 
@@ -124,3 +132,30 @@ def test_the_command_with_yes_and_json(database_url: str) -> None:
     deleted = run_json(database_url, "sites", "delete", site["site_id"], "--yes")
     assert deleted["site_id"] == site["site_id"] and deleted["deleted"] is True
     assert deleted["keys"] == 4 and set(deleted["rows"]) == {t.name for t in data_tables()}
+
+
+def test_app_uninstalled_is_sent_and_then_the_webhooks_go_too(
+    runtime: Runtime, site: CreatedSite, shop: ShopApi
+) -> None:
+    from elnudge.webhooks import service, verify
+    from elnudge.webhooks.worker import Worker
+    from tests.webhooks.receiver import receiver
+
+    with receiver() as hooks:
+        with runtime.database.write() as connection:
+            created = service.create_endpoint(
+                connection, site.site_id, url=hooks.url, events=[], allow_local=True, now_ms=1
+            )
+        shop.ingest(purchase("2026-04-30T10:05:00Z", session="s"))  # a pending session.converted
+        delete_site(runtime.database, site.site_id, now_ms=runtime.clock.now_ms())
+        assert rows_per_table(runtime, site.site_id)["webhook_deliveries"] == 1
+        assert Worker(runtime.database, runtime.clock, allow_local=True).run_once() == 1
+    [farewell] = hooks.received
+    assert verify(farewell.body, farewell.headers["X-ElNudge-Signature"], created.secret)
+    body = orjson.loads(farewell.body)
+    assert body["event"] == "app.uninstalled" and body["data"] == {
+        "site_id": site.site_id,
+        "plan": "starter",
+        "timestamp": "2026-05-01T12:00:00Z",
+    }
+    assert set(rows_per_table(runtime, site.site_id).values()) == {0}

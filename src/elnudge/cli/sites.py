@@ -174,7 +174,7 @@ def delete(
                 abort=True,
                 err=True,
             )
-        report = delete_site(db, site_id)
+        report = delete_site(db, site_id, now_ms=clock.now_ms())
     if as_json:
         print_json({"site_id": site_id, "deleted": True, "keys": report.keys, "rows": report.rows})
         return

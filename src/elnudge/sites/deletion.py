@@ -7,6 +7,10 @@
    transaction, so memory, locks and the write-ahead log stay small whatever the site's size.
 3. The site's own row goes last. Until then the site exists and the command can simply be run
    again after an interruption: it continues where it stopped (steps 1 and 2 are repeatable).
+
+`app.uninstalled` is queued in step 1's transaction. Its delivery and the endpoints it goes to
+outlive the site: the webhook worker deletes them once it is delivered or failed
+(`webhooks.repository.forget_deleted_site`).
 """
 
 from __future__ import annotations
@@ -19,19 +23,24 @@ from sqlalchemy import Column, Table, delete, select, tuple_
 from sqlalchemy.engine import Connection
 
 from elnudge.db import Database, dialect
-from elnudge.db.tables import api_keys, metadata, sites
+from elnudge.db.tables import api_keys, metadata, sites, webhook_deliveries, webhook_endpoints
 from elnudge.errors import NotFound
+from elnudge.timestamps import format_timestamp
+from elnudge.vocabulary import Mode
+from elnudge.webhooks.events import WebhookEvent
+from elnudge.webhooks.outbox import enqueue
 
 BATCH_ROWS = 5000
 
 
 def data_tables() -> list[Table]:
     """The tables holding a site's data, children before parents (keys and the site excluded:
-    they are steps 1 and 3)."""
+    they are steps 1 and 3; webhook endpoints outlive the site until `app.uninstalled` is
+    sent)."""
     return [
         table
         for table in reversed(metadata.sorted_tables)
-        if "site_id" in table.c and table not in (sites, api_keys)
+        if "site_id" in table.c and table not in (sites, api_keys, webhook_endpoints)
     ]
 
 
@@ -49,6 +58,7 @@ def delete_site(
     database: Database,
     site_id: str,
     *,
+    now_ms: int,
     batch_size: int = BATCH_ROWS,
     progress: Progress | None = None,
 ) -> DeletionReport:
@@ -56,12 +66,15 @@ def delete_site(
     report = DeletionReport(site_id)
     with database.write() as connection:
         dialect.lock_site_for_ingestion(connection, site_id)
-        found = select(sites.c.site_id).where(sites.c.site_id == site_id)
-        if connection.execute(found).first() is None:
+        found = select(sites.c.site_id, sites.c.plan).where(sites.c.site_id == site_id)
+        site = connection.execute(found).first()
+        if site is None:
             raise NotFound(f"No site {site_id!r}.")
         report.keys = connection.execute(
             delete(api_keys).where(api_keys.c.site_id == site_id)
         ).rowcount
+        if report.keys:  # the first run (a rerun finds the keys gone and the event queued)
+            _announce_uninstall(connection, site_id, site.plan, now_ms)
     for table in data_tables():
         report.rows[str(table.name)] = _empty(database, table, site_id, batch_size, progress)
     with database.write() as connection:
@@ -85,9 +98,23 @@ def _empty(
             return total
 
 
+def _announce_uninstall(connection: Connection, site_id: str, plan: str, now_ms: int) -> None:
+    enqueue(
+        connection,
+        site_id=site_id,
+        mode=Mode.LIVE,
+        event=WebhookEvent.APP_UNINSTALLED,
+        data={"site_id": site_id, "plan": plan, "timestamp": format_timestamp(now_ms)},
+        now_ms=now_ms,
+    )
+
+
 def _delete_batch(
     connection: Connection, table: Table, key: list[Column[Any]], site_id: str, batch_size: int
 ) -> int:
-    some = select(*key).where(table.c.site_id == site_id).limit(batch_size)
-    statement = delete(table).where(table.c.site_id == site_id, tuple_(*key).in_(some))
+    mine = [table.c.site_id == site_id]
+    if table is webhook_deliveries:  # all but the farewell, which the worker sends and deletes
+        mine.append(webhook_deliveries.c.event != WebhookEvent.APP_UNINSTALLED.value)
+    some = select(*key).where(*mine).limit(batch_size)
+    statement = delete(table).where(*mine, tuple_(*key).in_(some))
     return connection.execute(statement).rowcount

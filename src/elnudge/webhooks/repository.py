@@ -9,6 +9,7 @@ from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.engine import Connection, RowMapping
 
 from elnudge.db import dialect
+from elnudge.db.tables import sites
 from elnudge.db.tables import webhook_deliveries as deliveries
 from elnudge.db.tables import webhook_endpoints as endpoints
 
@@ -128,3 +129,16 @@ def finish_attempt(connection: Connection, site_id: str, delivery_id: str, **val
         .where(deliveries.c.site_id == site_id, deliveries.c.delivery_id == delivery_id)
         .values(lease_until=None, attempts=deliveries.c.attempts + 1, **values)
     )
+
+
+def forget_deleted_site(connection: Connection, site_id: str) -> None:
+    """Once a deleted site's last delivery (its `app.uninstalled`) is done, delete its webhook
+    endpoints and delivery log too; nothing while the site exists or a delivery is pending."""
+    exists = select(sites.c.site_id).where(sites.c.site_id == site_id)
+    pending = select(deliveries.c.delivery_id).where(
+        deliveries.c.site_id == site_id, deliveries.c.status == PENDING
+    )
+    if connection.execute(exists).first() or connection.execute(pending.limit(1)).first():
+        return
+    for table in (deliveries, endpoints):
+        connection.execute(delete(table).where(table.c.site_id == site_id))

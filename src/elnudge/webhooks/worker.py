@@ -26,6 +26,7 @@ from elnudge.clock import Clock
 from elnudge.db import Database
 from elnudge.runtime import Runtime
 from elnudge.webhooks import repository
+from elnudge.webhooks.events import WebhookEvent
 from elnudge.webhooks.repository import FAILED, SUCCEEDED
 from elnudge.webhooks.sender import TIMEOUT_SECONDS, attempt, new_http_client
 
@@ -109,6 +110,8 @@ class Worker:
                 values["next_attempt_at"] = next_at
         with self.database.write() as connection:
             repository.finish_attempt(connection, site_id, delivery["delivery_id"], **values)
+            if "finished_at" in values and delivery["event"] == WebhookEvent.APP_UNINSTALLED:
+                repository.forget_deleted_site(connection, site_id)
             endpoint = repository.get_endpoint(connection, site_id, endpoint_id)
             if endpoint is None or final:
                 return
