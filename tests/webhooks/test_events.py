@@ -12,7 +12,7 @@ from elnudge.db.tables import webhook_deliveries
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
 from elnudge.webhooks import service
-from tests.storefront import ShopApi, page_view, purchase
+from tests.storefront import Relay, ShopApi, page_view, purchase
 
 
 def queued(runtime: Runtime, site_id: str) -> list[dict[str, object]]:
@@ -86,3 +86,20 @@ def test_allowance_crossings_are_announced_once(
         ("usage.allowance_100", {"month": "2026-05", "percent": 100}),
         ("usage.allowance_80", {"month": "2026-05", "percent": 80}),
     ]
+
+
+def test_the_sdks_first_event_announces_the_install_once(
+    runtime: Runtime, site: CreatedSite, shop: ShopApi, relay: Relay
+) -> None:
+    endpoint(runtime, site)
+    shop.ingest(page_view("2026-05-01T11:00:00Z", "/", session="backend"))  # not the SDK
+    assert queued(runtime, site.site_id) == []
+    relay.send(page_view("2026-05-01T11:59:00Z", "/", session="shopper"))
+    relay.send(page_view("2026-05-01T11:59:30Z", "/", session="shopper"))
+    [installed] = queued(runtime, site.site_id)
+    assert installed["event"] == "app.installed"
+    assert installed["data"] == {
+        "site_id": site.site_id,
+        "plan": "starter",
+        "timestamp": "2026-05-01T12:00:00Z",
+    }

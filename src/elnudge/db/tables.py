@@ -49,6 +49,8 @@ sites = Table(
     Column("allowed_origins", Text, nullable=True),
     # The nudge engine's settings as one JSON document (engine/settings.py); NULL: defaults.
     Column("engine_settings", Text, nullable=True),
+    # When the site's SDK first sent an event (the script tag works; `app.installed`).
+    Column("installed_at", BigInteger, nullable=True),
 )
 
 api_keys = Table(

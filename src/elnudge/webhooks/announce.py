@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
+from elnudge.db.tables import sites
 from elnudge.sites.usage import Crossing
 from elnudge.timestamps import format_timestamp
 from elnudge.vocabulary import Event, Mode
@@ -64,6 +66,26 @@ def announce(
             data=conversion_data(conversion),
             now_ms=now_ms,
             session_id=conversion.session_id,
+        )
+
+
+def announce_install(connection: Connection, site_id: str, plan: str, now_ms: int) -> None:
+    """The site's SDK sent its first event: record it, and queue `app.installed` once (the
+    conditional update lets exactly one of two concurrent first batches do it)."""
+    first = connection.execute(
+        update(sites)
+        .where(sites.c.site_id == site_id, sites.c.installed_at.is_(None))
+        .values(installed_at=now_ms)
+    ).rowcount
+    if first:
+        data = {"site_id": site_id, "plan": plan, "timestamp": format_timestamp(now_ms)}
+        enqueue(
+            connection,
+            site_id=site_id,
+            mode=Mode.LIVE,
+            event=WebhookEvent.APP_INSTALLED,
+            data=data,
+            now_ms=now_ms,
         )
 
 

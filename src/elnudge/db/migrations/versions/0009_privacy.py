@@ -4,6 +4,7 @@
   the visitor's id is not kept anywhere.
 - `ix_events_visitor`: erasure finds every event that carried the visitor's id, including one in
   a session that a later `visitor_id` took over; only events with a visitor id are indexed.
+- `sites.installed_at`: when the site's SDK first sent an event (`app.installed`).
 - `webhook_endpoints`: where a site's webhooks go, with their events and signing secrets.
 - `webhook_deliveries`: the outbox and delivery log, one row per event and endpoint.
 
@@ -25,6 +26,12 @@ _WITH_VISITOR = sa.text("visitor_id IS NOT NULL")
 
 
 def upgrade() -> None:
+    op.add_column("sites", sa.Column("installed_at", sa.BigInteger(), nullable=True))
+    # Sites whose SDK has already reported are installed: no late `app.installed` for them.
+    op.execute(
+        "UPDATE sites SET installed_at = (SELECT MIN(events.received_at) FROM events"
+        " WHERE events.site_id = sites.site_id AND events.id_scope LIKE 'public:%')"
+    )
     op.create_table(
         "erasures",
         sa.Column("site_id", sa.String(32), nullable=False),
@@ -97,3 +104,5 @@ def downgrade() -> None:
     op.drop_table("webhook_endpoints")
     op.drop_index("ix_events_visitor", table_name="events")
     op.drop_table("erasures")
+    with op.batch_alter_table("sites") as batch:
+        batch.drop_column("installed_at")
