@@ -12,7 +12,14 @@ from elnudge.db.tables import webhook_deliveries
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
 from elnudge.webhooks import service
-from tests.storefront import Relay, ShopApi, page_view, purchase
+from tests.storefront import (
+    Relay,
+    ShopApi,
+    nudge_reaction,
+    nudge_shown,
+    page_view,
+    purchase,
+)
 
 
 def queued(runtime: Runtime, site_id: str) -> list[dict[str, object]]:
@@ -103,3 +110,29 @@ def test_the_sdks_first_event_announces_the_install_once(
         "plan": "starter",
         "timestamp": "2026-05-01T12:00:00Z",
     }
+
+
+def test_a_credited_nudge_is_announced_with_the_conversion(
+    runtime: Runtime, site: CreatedSite, shop: ShopApi
+) -> None:
+    endpoint(runtime, site)
+    nudge = "nudg_01J1CCCCCCCCCCCCCCCCCCCCCC"
+    first = {"session": "tab1", "visitor": "cust_5"}
+    shop.ingest(
+        page_view("2026-04-30T10:00:00Z", "/", **first),
+        nudge_shown("2026-04-30T10:01:00Z", nudge, "exit_modal", **first),
+        nudge_reaction("NUDGE_CLICKED", "2026-04-30T10:02:00Z", nudge, **first),
+    )
+    shop.ingest(purchase("2026-04-30T10:20:00Z", session="tab2", visitor="cust_5"))
+    by_event = {row["event"]: row["data"] for row in queued(runtime, site.site_id)}
+    sessions = {s["started_at"]: s["id"] for s in shop.sessions(**{"from": "2026-04-01"})}
+    assert by_event["nudge.influenced_conversion"] == {
+        "nudge_id": nudge,
+        "type": "exit_modal",
+        "session_id": sessions["2026-04-30T10:00:00Z"],
+        "conversion_session_id": sessions["2026-04-30T10:20:00Z"],
+        "converted_at": "2026-04-30T10:20:00Z",
+        "value": 129.0,
+        "currency": "USD",
+    }
+    assert set(by_event) == {"session.converted", "nudge.influenced_conversion"}

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Connection
 
-from elnudge.db.tables import sites
+from elnudge.attribution import INFLUENCE_WINDOW_MS
+from elnudge.db.tables import nudges, sites
 from elnudge.sites.usage import Crossing
 from elnudge.timestamps import format_timestamp
 from elnudge.vocabulary import Event, Mode
@@ -53,9 +54,15 @@ def _anyone_listening(connection: Connection, site_id: str, event: WebhookEvent)
 def announce(
     connection: Connection, site_id: str, now_ms: int, conversions: Sequence[Conversion]
 ) -> None:
-    if not conversions or not _anyone_listening(
-        connection, site_id, WebhookEvent.SESSION_CONVERTED
-    ):
+    """`session.converted` for each conversion, and `nudge.influenced_conversion` for each
+    nudge its purchase credited (an engaged nudge of the session or the visitor whose last
+    interaction came at most 30 minutes before it)."""
+    if not conversions:
+        return
+    if _anyone_listening(connection, site_id, WebhookEvent.NUDGE_INFLUENCED_CONVERSION):
+        for conversion in conversions:
+            _announce_credited(connection, site_id, now_ms, conversion)
+    if not _anyone_listening(connection, site_id, WebhookEvent.SESSION_CONVERTED):
         return
     for conversion in conversions:
         enqueue(
@@ -64,6 +71,44 @@ def announce(
             mode=Mode.LIVE,
             event=WebhookEvent.SESSION_CONVERTED,
             data=conversion_data(conversion),
+            now_ms=now_ms,
+            session_id=conversion.session_id,
+        )
+
+
+def _announce_credited(
+    connection: Connection, site_id: str, now_ms: int, conversion: Conversion
+) -> None:
+    purchased_at = conversion.purchase.occurred_at
+    whose = nudges.c.session_id == conversion.session_id
+    if conversion.visitor_id is not None:
+        whose = or_(whose, nudges.c.visitor_id == conversion.visitor_id)
+    credited = connection.execute(
+        select(nudges.c.nudge_id, nudges.c.session_id, nudges.c.type)
+        .where(
+            nudges.c.site_id == site_id,
+            nudges.c.mode == Mode.LIVE,
+            whose,
+            nudges.c.influenced_conversion.is_(True),
+            nudges.c.last_interaction_at.between(purchased_at - INFLUENCE_WINDOW_MS, purchased_at),
+        )
+        .order_by(nudges.c.nudge_id)
+    )
+    for nudge_id, session_id, kind in credited:
+        enqueue(
+            connection,
+            site_id=site_id,
+            mode=Mode.LIVE,
+            event=WebhookEvent.NUDGE_INFLUENCED_CONVERSION,
+            data={
+                "nudge_id": nudge_id,
+                "type": kind,
+                "session_id": session_id,
+                "conversion_session_id": conversion.session_id,
+                "converted_at": format_timestamp(purchased_at),
+                "value": conversion.purchase.data.get("value"),
+                "currency": conversion.purchase.data.get("currency"),
+            },
             now_ms=now_ms,
             session_id=conversion.session_id,
         )
