@@ -124,9 +124,15 @@ def claim_due(connection: Connection, now_ms: int, lease_ms: int, limit: int) ->
 
 
 def finish_attempt(connection: Connection, site_id: str, delivery_id: str, **values: Any) -> None:
+    """Record an attempt's outcome; a delivery another worker already finished (its lease had
+    expired) keeps that outcome."""
     connection.execute(
         update(deliveries)
-        .where(deliveries.c.site_id == site_id, deliveries.c.delivery_id == delivery_id)
+        .where(
+            deliveries.c.site_id == site_id,
+            deliveries.c.delivery_id == delivery_id,
+            deliveries.c.status == PENDING,
+        )
         .values(lease_until=None, attempts=deliveries.c.attempts + 1, **values)
     )
 
