@@ -7,7 +7,7 @@ import threading
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from elnudge.cli.context import clock, console, database, print_json
 from elnudge.config import Settings
@@ -57,7 +57,7 @@ def list_endpoints(site_id: str, as_json: JsonFlag = False) -> None:
     if as_json:
         print_json({"data": rows})
         return
-    table = Table("id", "url", "events", "enabled")
+    table = Table(Column("id", no_wrap=True), "url", "events", "enabled")
     for row in rows:
         table.add_row(row["id"], row["url"], ", ".join(row["events"]), str(row["enabled"]).lower())
     console.print(table)
@@ -106,7 +106,9 @@ def deliveries(
     if as_json:
         print_json({"data": log})
         return
-    table = Table("id", "event", "status", "attempts", "created", "last answer")
+    table = Table(
+        Column("id", no_wrap=True), "event", "status", "attempts", "created", "last answer"
+    )
     for row in log:
         answer = row["last_error"] or (str(row["last_status"]) if row["last_status"] else "")
         created = format_timestamp(row["created_at"])
