@@ -27,6 +27,7 @@ from elnudge.sdk import router as sdk_router
 from elnudge.sdk import sdk_asset
 from elnudge.sessions import endpoints as session_routes
 from elnudge.storefront import ShopConfig, create_storefront
+from elnudge.visitors import endpoints as visitor_routes
 from elnudge.web.apidocs import docs_router
 from elnudge.web.compression import CompressionMiddleware
 from elnudge.web.docs import REQUEST_ID_HEADER, finish_document
@@ -34,6 +35,7 @@ from elnudge.web.errors import install_error_handlers
 from elnudge.web.head import HeadMiddleware
 from elnudge.web.request_id import RequestIdMiddleware
 from elnudge.web.responses import JSONResponse
+from elnudge.webhooks.worker import worker_thread
 
 DESCRIPTION = """Sessions, intent scores and nudges of your store.
 
@@ -49,8 +51,11 @@ def create_app(
     settings: Settings | None = None,
     *,
     runtime: Runtime | None = None,
+    background: bool = False,
 ) -> FastAPI:
-    """The API. Pass a prepared `runtime` (tests do, with a frozen clock)."""
+    """The API. Pass a prepared `runtime` (tests do, with a frozen clock). `background`: also
+    run the webhook worker while the app runs, when `ELNUDGE_WEBHOOKS_WORKER` is on (the
+    server does; an app built for a test does not)."""
     runtime = runtime or build_runtime(settings or Settings())
     sdk_asset()  # sdk.js read and compressed now (once per process), never on a request
 
@@ -58,7 +63,11 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runtime.settings.migrate_on_start:
             upgrade(runtime.database)
-        yield
+        if not (background and runtime.settings.webhooks_worker):
+            yield
+            return
+        with worker_thread(runtime):
+            yield
 
     app = FastAPI(
         title="elNudge API",
@@ -84,6 +93,7 @@ def create_app(
     app.include_router(relay_routes.router)
     app.include_router(nudge_routes.router)
     app.include_router(report_routes.router)
+    app.include_router(visitor_routes.router)
     app.include_router(sdk_router)
     app.include_router(docs_router(app))
     app.mount("/dashboard", create_dashboard(runtime))

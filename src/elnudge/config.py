@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     dashboard_signin_failures: str = "5/15 minutes"
     # Dashboard sign-in attempts per client address (a `limits` rule).
     dashboard_signin_per_client: str = "30/minute"
+    # Development only: webhooks may go to plain http:// and loopback addresses.
+    webhooks_allow_local: bool = False
+    # `elnudge serve` runs the webhook worker in each process (`elnudge webhooks worker` is the
+    # same loop on its own, for deployments that turn this off).
+    webhooks_worker: bool = True
     # `elnudge demo` sets this to its demo site's public key to serve the demo shop at /shop;
     # unset (the default) the app serves the API alone.
     shop_site_key: str | None = None

@@ -14,6 +14,9 @@ EVENT = "evt_"
 KEY = "key_"
 USER = "user_"
 REQUEST = "req_"
+ERASURE = "era_"
+WEBHOOK_ENDPOINT = "we_"
+WEBHOOK_DELIVERY = "whd_"
 # The alphabet of API keys' random part and of other short random tokens.
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

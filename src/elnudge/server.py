@@ -12,5 +12,5 @@ HTTP_PROTOCOL = "elnudge.web.protocol:NoDelayProtocol"
 
 
 def app_from_environment() -> FastAPI:
-    """The app configured by ELNUDGE_* environment variables."""
-    return create_app(Settings())
+    """The app configured by ELNUDGE_* environment variables, with its webhook worker."""
+    return create_app(Settings(), background=True)

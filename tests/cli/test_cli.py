@@ -17,16 +17,33 @@ from elnudge.keys.tokens import parse_key
 ELNUDGE = str(Path(sys.executable).with_name("elnudge"))
 
 
-def run(database_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url, "COLUMNS": "200"}
-    result = subprocess.run([ELNUDGE, *args], env=env, capture_output=True, text=True, timeout=120)
+def run(
+    database_url: str,
+    *args: str,
+    check: bool = True,
+    stdin: str | None = None,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "ELNUDGE_DATABASE_URL": database_url,
+        "COLUMNS": "200",
+        **(extra_env or {}),
+    }
+    result = subprocess.run(
+        [ELNUDGE, *args], env=env, capture_output=True, text=True, timeout=120, input=stdin
+    )
     if check:
         assert result.returncode == 0, result.stderr
     return result
 
 
-def run_json(database_url: str, *args: str) -> dict[str, Any]:
-    output: dict[str, Any] = json.loads(run(database_url, *args, "--json").stdout)
+def run_json(
+    database_url: str, *args: str, extra_env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    output: dict[str, Any] = json.loads(
+        run(database_url, *args, "--json", extra_env=extra_env).stdout
+    )
     return output
 
 

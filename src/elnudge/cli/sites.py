@@ -8,11 +8,12 @@ import typer
 from rich.table import Table
 
 from elnudge.cli import engine_flags
-from elnudge.cli.context import clock, console, database, print_json
+from elnudge.cli.context import clock, console, database, errors, print_json
 from elnudge.cli.engine_flags import OnOff
 from elnudge.engine import ToastPosition
 from elnudge.provisioning import create_site
 from elnudge.sites import repository, service
+from elnudge.sites.deletion import delete_site
 from elnudge.sites.engine import update_engine_settings
 from elnudge.sites.origins import set_allowed_origins
 from elnudge.sites.plans import PLAN_NAMES
@@ -156,3 +157,31 @@ def list_sites() -> None:
     for row in rows:
         table.add_row(row["site_id"], row["name"], row["plan"])
     console.print(table)
+
+
+@app.command("delete")
+def delete(
+    site_id: str,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Delete a site and all its data. Its keys stop working at the first step; the data goes
+    in small batches, so an interrupted run can simply be repeated to finish."""
+    with database() as db:
+        with db.read() as connection:
+            site = repository.get_site(connection, site_id)
+        if site is None:
+            errors.print(f"[red]error:[/red] No site {site_id!r}.")
+            raise typer.Exit(1)
+        if not yes:
+            typer.confirm(
+                f"Delete {site['name']} ({site_id}) and all its data? This cannot be undone.",
+                abort=True,
+                err=True,
+            )
+        report = delete_site(db, site_id, now_ms=clock.now_ms())
+    if as_json:
+        print_json({"site_id": site_id, "deleted": True, "keys": report.keys, "rows": report.rows})
+        return
+    deleted = sum(report.rows.values())
+    console.print(f"Deleted {site_id}: {report.keys} keys and {deleted} rows of data.")

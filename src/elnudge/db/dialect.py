@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Table, event, text
+from sqlalchemy import Engine, Select, Table, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
@@ -132,3 +132,12 @@ def upsert_newer(
         where=statement.excluded[newer] > table.c[newer],
     )
     connection.execute(statement, list(rows))
+
+
+def skip_locked(query: Select[Any], connection: Connection) -> Select[Any]:
+    """`query` locking its rows for this transaction and skipping rows another transaction has
+    locked (PostgreSQL's FOR UPDATE SKIP LOCKED), so concurrent workers take disjoint rows.
+    SQLite has one writer at a time (BEGIN IMMEDIATE), which gives the same guarantee."""
+    if connection.dialect.name != "postgresql":
+        return query
+    return query.with_for_update(skip_locked=True)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 NAMING_CONVENTION = {
@@ -50,6 +51,8 @@ sites = Table(
     Column("engine_settings", Text, nullable=True),
     # The IANA time zone the dashboard shows this site's times in.
     Column("timezone", String(64), nullable=False, server_default="UTC"),
+    # When the site's SDK first sent an event (the script tag works; `app.installed`).
+    Column("installed_at", BigInteger, nullable=True),
 )
 
 api_keys = Table(
@@ -129,6 +132,15 @@ events = Table(
     UniqueConstraint("site_id", "mode", "id_scope", "client_event_id"),
     Index("ix_events_session", "site_id", "session_id", "occurred_at"),
     Index("ix_events_age", "site_id", "occurred_at"),
+    # Erasure: every event that carried a visitor's id (only such events are indexed).
+    Index(
+        "ix_events_visitor",
+        "site_id",
+        "mode",
+        "visitor_id",
+        postgresql_where=text("visitor_id IS NOT NULL"),
+        sqlite_where=text("visitor_id IS NOT NULL"),
+    ),
 )
 
 nudges = Table(
@@ -240,4 +252,66 @@ dashboard_sessions = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("expires_at", BigInteger, nullable=False),
     Index("ix_dashboard_sessions_user_id", "user_id"),
+)
+
+erasures = Table(
+    "erasures",
+    metadata,
+    # That a visitor was erased, when and how much went, for the store's records: never whose
+    # (the visitor's id is kept nowhere).
+    Column("site_id", String(32), primary_key=True),
+    Column("erasure_id", String(32), primary_key=True),
+    Column("mode", String(4), nullable=False),
+    Column("erased_at", BigInteger, nullable=False),
+    Column("sessions", Integer, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("nudges", Integer, nullable=False),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    # Where a site's webhooks go (docs/webhooks.md). The secret is kept as it is: signing needs
+    # it. After a rotation the previous secret also signs until `previous_until`.
+    Column("site_id", String(32), primary_key=True),
+    Column("endpoint_id", String(32), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("events", Text, nullable=False),  # subscribed event names, one per line
+    Column("secret", String(64), nullable=False),
+    Column("previous_secret", String(64), nullable=True),
+    Column("previous_until", BigInteger, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    # Since when every attempt has failed (NULL: the last one succeeded), and when the endpoint
+    # was disabled for failing 3 days.
+    Column("failing_since", BigInteger, nullable=True),
+    Column("disabled_at", BigInteger, nullable=True),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    # The outbox and the delivery log: one row per event and endpoint, written in the same
+    # transaction as its cause, sent by the worker (webhooks/worker.py).
+    Column("site_id", String(32), primary_key=True),
+    Column("delivery_id", String(32), primary_key=True),
+    Column("endpoint_id", String(32), nullable=False),
+    Column("mode", String(4), nullable=False),
+    Column("event_id", String(32), nullable=False),  # the webhook event's id, for de-duplication
+    Column("event", String(40), nullable=False),
+    # The session the event is about, if any: erasure deletes its deliveries.
+    Column("session_id", String(32), nullable=True),
+    Column("payload", Text, nullable=False),  # the exact body sent
+    Column("status", String(10), nullable=False),  # pending, succeeded, failed
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("next_attempt_at", BigInteger, nullable=False),
+    # A worker that claims the delivery owns it until then (a crashed worker's claim expires).
+    Column("lease_until", BigInteger, nullable=True),
+    Column("last_attempt_at", BigInteger, nullable=True),
+    Column("last_status", Integer, nullable=True),  # the receiver's HTTP status
+    Column("last_error", Text, nullable=True),
+    Column("finished_at", BigInteger, nullable=True),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_webhook_deliveries_endpoint", "site_id", "endpoint_id", "created_at"),
+    Index("ix_webhook_deliveries_session", "site_id", "mode", "session_id"),
 )

@@ -14,6 +14,7 @@ from elnudge.attribution import influenced, reaction_flags
 from elnudge.events import repository
 from elnudge.events.claims import Claim, NudgeClaims
 from elnudge.events.duplicates import id_scope
+from elnudge.events.influence import refresh_influence
 from elnudge.events.sightings import ProductSightings
 from elnudge.sessions.sessionize import Group, Member, session_visitor
 from elnudge.sessions.summary import SessionSummary, extend_summary, summarize
@@ -21,6 +22,7 @@ from elnudge.sites import usage
 from elnudge.sites.usage import Crossing
 from elnudge.visitors import VisitorContext
 from elnudge.vocabulary import EventType, KeyKind, Mode
+from elnudge.webhooks.announce import Conversion, announce, announce_usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,8 @@ class Writer:
     sightings: ProductSightings = field(init=False)
     # The monthly allowance's thresholds this batch crossed (for the site to be told).
     crossings: list[Crossing] = field(default_factory=list)
+    # Sessions that converted with this batch: (session id, visitor id, summary, first purchase).
+    conversions: list[Conversion] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.sightings = ProductSightings(self.scope.site_id, self.scope.mode)
@@ -67,6 +71,18 @@ class Writer:
         self._add_session(client_key, group, summary, session_id, visitor_id)
         self._add_events(client_key, group, summary, session_id)
         self._add_nudges(group, summary, session_id, visitor_id)
+        self._note_conversion(group, summary, session_id, visitor_id)
+
+    def _note_conversion(
+        self, group: Group, summary: SessionSummary, session_id: str, visitor_id: str | None
+    ) -> None:
+        """A session converts when its first purchase arrives: none of its stored events (nor
+        those of sessions it merges with) was one."""
+        purchases = [m for m in group.members if m.event.type == EventType.PURCHASE]
+        if not purchases or any(m.session_id is not None for m in purchases):
+            return
+        first = min(purchases, key=lambda member: member.event.occurred_at)
+        self.conversions.append(Conversion(session_id, visitor_id, first.event))
 
     def _add_session(
         self,
@@ -227,6 +243,9 @@ class Writer:
         repository.insert_rows(connection, "nudges", self.nudge_rows)
         self.sightings.write(connection)
         self._refresh_influence(connection)
+        if self.scope.mode == Mode.LIVE:
+            announce(connection, self.scope.site_id, self.scope.now_ms, self.conversions)
+            announce_usage(connection, self.scope.site_id, self.scope.now_ms, self.crossings)
 
     def _number_new_sessions(self, connection: Connection) -> None:
         """Give each new live, non-bot session its ordinal in its month (the allowance's
@@ -251,17 +270,7 @@ class Writer:
 
     def _refresh_influence(self, connection: Connection) -> None:
         """Purchases in one session can credit nudges in the visitor's other sessions."""
-        if not self.visitors:
-            return
-        site_id, mode = self.scope.site_id, self.scope.mode
-        visitors = sorted(self.visitors)
-        purchases = repository.visitor_purchase_times(connection, site_id, mode, visitors)
-        changes = {}
-        for row in repository.visitor_engaged_nudges(connection, site_id, mode, visitors):
-            value = influenced(row.last_interaction_at, purchases[row.visitor_id])
-            if value != bool(row.influenced_conversion):
-                changes[row.nudge_id] = value
-        repository.set_influenced(connection, site_id, mode, changes)
+        refresh_influence(connection, self.scope.site_id, self.scope.mode, self.visitors)
 
 
 def _visitors_to_revisit(group: Group, summary: SessionSummary, visitor_id: str | None) -> set[str]:

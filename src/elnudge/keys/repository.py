@@ -21,6 +21,7 @@ _BY_HASH = (
         sites.c.storage_days,
         sites.c.cursor_secret,
         sites.c.engine_settings,
+        sites.c.installed_at,
     )
     .join(sites, sites.c.site_id == api_keys.c.site_id)
     .where(api_keys.c.key_hash == bindparam("key_hash"))

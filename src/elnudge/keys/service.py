@@ -30,6 +30,7 @@ class Principal:
     storage_days: int
     cursor_secret: str
     engine_settings: str | None = None  # the site's nudge engine settings (JSON; None: defaults)
+    installed: bool = True  # whether the site's SDK has sent an event yet (`app.installed`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,4 +128,5 @@ def authenticate(connection: Connection, token: str, *, kind: KeyKind, now_ms: i
         storage_days=plans.storage_days(row["plan"], row["storage_days"]),
         cursor_secret=row["cursor_secret"],
         engine_settings=row["engine_settings"],
+        installed=row["installed_at"] is not None,
     )

@@ -30,6 +30,7 @@ from elnudge.sites.engine import site_engine
 from elnudge.sites.origins import allowed_origins
 from elnudge.visitors import VisitorContext, visitor_context
 from elnudge.vocabulary import KeyKind, Mode
+from elnudge.webhooks.announce import announce_install
 
 MAX_REPORTED_ERRORS = 10  # enough to debug an SDK integration, small enough for every response
 
@@ -146,6 +147,8 @@ def store(
                 context=context,
                 allowance=site_engine(principal.engine_settings, principal.plan).allowance,
             )
+            if result.accepted and not principal.installed:
+                announce_install(connection, principal.site_id, principal.plan, now_ms)
             return result, rejected
         except NudgeConflict as conflict:
             # ingest raises before it writes anything, so trying again without them is safe.
