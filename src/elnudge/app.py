@@ -13,6 +13,9 @@ from starlette.responses import RedirectResponse
 
 from elnudge import __version__
 from elnudge.config import Settings
+from elnudge.conversations import endpoints as conversation_routes
+from elnudge.conversations import relay_endpoints as chat_relay_routes
+from elnudge.conversations.schemas import ShopperMessage
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
 from elnudge.events.schemas import event_batch_model
@@ -70,6 +73,8 @@ def create_app(
     app.include_router(event_routes.router)
     app.include_router(relay_routes.router)
     app.include_router(nudge_routes.router)
+    app.include_router(conversation_routes.router)
+    app.include_router(chat_relay_routes.router)
     app.include_router(sdk_router)
     if runtime.settings.shop_site_key:  # the demo shop, only when asked for
         app.mount("/shop", create_storefront(ShopConfig(site_key=runtime.settings.shop_site_key)))
@@ -108,6 +113,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         relay_batch_model(settings),
         RelayResponse,
         preview_request_model(settings),
+        ShopperMessage,
     )
     for model in models:
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")

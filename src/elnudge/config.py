@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     relay_rate_limit_per_minute: int = 10_000
     # Per client address and site key, so one client cannot spend a store's whole relay budget.
     relay_client_rate_limit_per_minute: int = 1_000
+    # The chat panel (docs/api.md, Conversations): the longest message a shopper may send, and
+    # how many messages a minute one session, and one client address per site key, may send.
+    chat_max_message_chars: int = 1000
+    chat_session_rate_limit_per_minute: int = 10
+    chat_client_rate_limit_per_minute: int = 30
     # How long a rolled key keeps working (docs/api.md, Ids and Keys).
     key_roll_grace_seconds: int = 3600
     max_body_bytes: int = 1024 * 1024

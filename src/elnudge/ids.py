@@ -13,6 +13,8 @@ NUDGE = "nudg_"
 EVENT = "evt_"
 KEY = "key_"
 REQUEST = "req_"
+CONVERSATION = "conv_"
+MESSAGE = "msg_"
 # The alphabet of API keys' random part and of other short random tokens.
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

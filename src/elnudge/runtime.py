@@ -21,6 +21,9 @@ class Runtime:
     relay_limiter: RateLimiter
     # ...and per client address and site key (the address lives only in the limiter's window).
     relay_client_limiter: RateLimiter
+    # The chat panel's messages: per session and per client address (docs/api.md, Conversations).
+    chat_session_limiter: RateLimiter
+    chat_client_limiter: RateLimiter
 
 
 def build_runtime(
@@ -38,4 +41,6 @@ def build_runtime(
         api_limiter=limiter(settings.rate_limit or f"{settings.rate_limit_per_minute}/minute"),
         relay_limiter=limiter(f"{settings.relay_rate_limit_per_minute}/minute"),
         relay_client_limiter=limiter(f"{settings.relay_client_rate_limit_per_minute}/minute"),
+        chat_session_limiter=limiter(f"{settings.chat_session_rate_limit_per_minute}/minute"),
+        chat_client_limiter=limiter(f"{settings.chat_client_rate_limit_per_minute}/minute"),
     )

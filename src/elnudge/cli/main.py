@@ -110,4 +110,7 @@ def purge() -> None:
     """Delete everything older than each site's storage retention."""
     with database() as db:
         report = purge_old_data(db, clock)
-    console.print(f"Purged {report.sessions} sessions and {report.events} events.")
+    console.print(
+        f"Purged {report.sessions} sessions, {report.events} events"
+        f" and {report.conversations} conversations."
+    )

@@ -48,6 +48,8 @@ sites = Table(
     Column("allowed_origins", Text, nullable=True),
     # The nudge engine's settings as one JSON document (engine/settings.py); NULL: defaults.
     Column("engine_settings", Text, nullable=True),
+    # Who answers the chat panel: knowledge, llm or human (vocabulary.Responder); NULL: knowledge.
+    Column("chat_responder", String(16), nullable=True),
 )
 
 api_keys = Table(
@@ -198,4 +200,38 @@ product_views = Table(
     Column("session_id", String(32), primary_key=True),
     Column("viewed_at", BigInteger, nullable=False),
     Index("ix_product_views_recent", "site_id", "mode", "product_id", "viewed_at"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    # One per session that chatted (created by the shopper's first message), kept 12 months
+    # (retention/purge.py), whatever the plan's session storage.
+    Column("site_id", String(32), primary_key=True),
+    Column("conversation_id", String(32), primary_key=True),
+    Column("mode", String(4), nullable=False),
+    Column("session_id", String(32), nullable=False),
+    Column("visitor_id", String(128), nullable=True),
+    Column("responder", String(16), nullable=False),  # who answers: knowledge, llm or human
+    Column("started_at", BigInteger, nullable=False),
+    Column("last_message_at", BigInteger, nullable=False),
+    Column("message_count", Integer, nullable=False),
+    UniqueConstraint("site_id", "mode", "session_id"),
+    # The list query: one index range scan, newest first, ties by id.
+    Index("ix_conversations_list", "site_id", "mode", "started_at", "conversation_id"),
+    Index("ix_conversations_visitor", "site_id", "mode", "visitor_id"),
+)
+
+conversation_messages = Table(
+    "conversation_messages",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("message_id", String(32), primary_key=True),
+    Column("conversation_id", String(32), nullable=False),
+    Column("sender", String(16), nullable=False),  # shopper, assistant or merchant
+    Column("text", Text, nullable=False),
+    # Where an assistant's answer came from, as JSON ({"kind", "title", "url"}); NULL: none.
+    Column("source", Text, nullable=True),
+    Column("sent_at", BigInteger, nullable=False),
+    Index("ix_conversation_messages_order", "site_id", "conversation_id", "sent_at", "message_id"),
 )
