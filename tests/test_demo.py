@@ -39,3 +39,16 @@ def test_demo_batches_follow_the_batch_setting(runtime: Runtime, client: TestCli
 
     # Split into batches of 7 (long sessions across batches), the same sessions are stored.
     assert stored(site.secret_key_live) == stored(big.secret_key_live)
+
+
+def test_the_demo_store_answers_from_its_knowledge_and_catalogue(
+    runtime: Runtime, client: TestClient, settings: Settings
+) -> None:
+    from elnudge.knowledge.search import best_match
+
+    site = create_demo_site(runtime.database, runtime.clock, settings, days=1, sessions_per_day=40)
+    with runtime.database.read() as connection:
+        policy = best_match(connection, site.site_id, "live", "What is your return policy?")
+        product = best_match(connection, site.site_id, "live", "How much is the Daily Miles?")
+    assert policy is not None and policy.title == "Returns policy"
+    assert product is not None and product.kind == "product" and "99.00 USD" in product.text

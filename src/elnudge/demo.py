@@ -12,6 +12,7 @@ from elnudge.db import Database
 from elnudge.events.batch import validate_batch
 from elnudge.events.service import ingest_all_or_nothing
 from elnudge.keys.service import authenticate
+from elnudge.knowledge.demo import add_demo_catalogue, add_demo_knowledge
 from elnudge.provisioning import CreatedSite, create_site
 from elnudge.simulate import simulate_sessions
 from elnudge.vocabulary import KeyKind
@@ -46,7 +47,8 @@ def create_demo_site(
     seed: int = 2026,
     progress: Callable[[int], None] | None = None,
 ) -> CreatedSite:
-    """A new "Demo Shop" whose live mode holds `days` of traffic ending now.
+    """A new "Demo Shop" whose live mode holds `days` of traffic ending now, with the demo
+    store's knowledge for the chat panel (its catalogue comes from the traffic's product views).
 
     The events take the same road as `POST /v1/events`: the site's own secret key is
     authenticated, each batch validated and ingested by the same functions.
@@ -54,6 +56,7 @@ def create_demo_site(
     now_ms = clock.now_ms()
     with database.write() as connection:
         site = create_site(connection, name="Demo Shop", plan="growth", now_ms=now_ms)
+        add_demo_knowledge(connection, site.site_id, now_ms)
         principal = authenticate(
             connection, site.secret_key_live, kind=KeyKind.SECRET, now_ms=now_ms
         )
@@ -64,4 +67,6 @@ def create_demo_site(
             ingest_all_or_nothing(connection, principal=principal, batch=batch, now_ms=now_ms)
         if progress is not None:
             progress(len(raw_events))
+    with database.write() as connection:
+        add_demo_catalogue(connection, site.site_id, now_ms)
     return site

@@ -15,6 +15,7 @@ KEY = "key_"
 REQUEST = "req_"
 CONVERSATION = "conv_"
 MESSAGE = "msg_"
+KNOWLEDGE = "know_"
 # The alphabet of API keys' random part and of other short random tokens.
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

@@ -9,7 +9,7 @@ import typer
 import uvicorn
 from rich.progress import Progress
 
-from elnudge.cli import data, keys, sites
+from elnudge.cli import data, keys, knowledge, sites
 from elnudge.cli.context import clock, console, database
 from elnudge.config import Settings
 from elnudge.demo import create_demo_site
@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(sites.app, name="sites")
 app.add_typer(keys.app, name="keys")
+app.add_typer(knowledge.app, name="knowledge")
 for name, data_command in data.COMMANDS.items():  # also run alone: see elnudge.cli.main()
     app.add_typer(data_command, name=name)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)

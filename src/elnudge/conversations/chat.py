@@ -10,6 +10,7 @@ never holds a write transaction, and a failed answer never loses what the shoppe
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,8 +25,8 @@ from elnudge.conversations.service import message_object
 from elnudge.db import dialect
 from elnudge.db.tables import sites
 from elnudge.errors import InvalidRequest
-from elnudge.events.payloads import InvalidEvent
-from elnudge.events.validation import time_bounds, validate_envelope
+from elnudge.events.payloads import MAX_ID_LENGTH, NUDGE_ID_PATTERN, InvalidEvent, Text
+from elnudge.events.validation import path_and_query, time_bounds, validate_envelope
 from elnudge.keys.service import Principal
 from elnudge.relay.body import InvalidSiteKey
 from elnudge.relay.origins import check_origin
@@ -69,13 +70,44 @@ class Conversation:
     responder: str
 
 
-def _string(body: dict[str, Any], name: str, *, required: bool = True) -> str | None:
-    value = body.get(name)
-    if value is None and not required:
-        return None
+_SESSION_ID = Text(MAX_ID_LENGTH)
+_NUDGE_ID = re.compile(NUDGE_ID_PATTERN)
+
+
+def _session_id(body: dict[str, Any]) -> str:
+    """The SDK's session id, under the rules of an event's `session_id`."""
+    try:
+        return str(_SESSION_ID.check(body.get("session_id"), "session_id"))
+    except InvalidEvent as error:
+        raise InvalidRequest(error.message, param="session_id") from error
+
+
+def _text(value: Any, settings: Settings) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise InvalidRequest(f"{name} must be a non-empty string.", param=name)
+        raise InvalidRequest("text must be a string with something besides spaces.", param="text")
+    if len(value) > settings.chat_max_message_chars:
+        limit = settings.chat_max_message_chars
+        raise InvalidRequest(f"text is longer than {limit:,} characters.", param="text")
+    if "\x00" in value:
+        raise InvalidRequest("text must not contain NUL characters.", param="text")
+    return value.strip()
+
+
+def _nudge_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _NUDGE_ID.fullmatch(value):
+        raise InvalidRequest("nudge_id must be a nudge's id (nudg_…).", param="nudge_id")
     return value
+
+
+def _url(value: Any) -> str:
+    if value is None:
+        return "/"
+    try:
+        return path_and_query(value)
+    except InvalidEvent as error:
+        raise InvalidRequest(error.message, param="url") from error
 
 
 def parse_message(body: Any, settings: Settings) -> ShopperText:
@@ -87,18 +119,12 @@ def parse_message(body: Any, settings: Settings) -> ShopperText:
     site_key = body.get("site_key")
     if not isinstance(site_key, str):
         raise InvalidSiteKey()
-    text = (_string(body, "text") or "").strip()
-    if len(text) > settings.chat_max_message_chars:
-        limit = settings.chat_max_message_chars
-        raise InvalidRequest(f"text is longer than {limit:,} characters.", param="text")
-    if "\x00" in text:
-        raise InvalidRequest("text must not contain NUL characters.", param="text")
     return ShopperText(
         site_key=site_key,
-        client_key=_string(body, "session_id") or "",
-        text=text,
-        nudge_id=_string(body, "nudge_id", required=False),
-        url=_string(body, "url", required=False) or "/",
+        client_key=_session_id(body),
+        text=_text(body.get("text"), settings),
+        nudge_id=_nudge_id(body.get("nudge_id")),
+        url=_url(body.get("url")),
     )
 
 
@@ -225,11 +251,7 @@ def _record_interaction(
         "url": message.url,
         "data": {"nudge_id": message.nudge_id},
     }
-    try:
-        valid = validate_envelope(raw, bounds)
-    except InvalidEvent as error:
-        param = {"data.nudge_id": "nudge_id", "session_id": "session_id"}.get(error.field, "url")
-        raise InvalidRequest(error.message, param=param) from error
+    valid = validate_envelope(raw, bounds)  # its parts are checked already
     store(
         connection,
         principal,
@@ -270,9 +292,13 @@ def transcript(runtime: Runtime, body: Any, sender: Sender) -> dict[str, Any]:
     """The session's conversation, for the panel to redraw after a page view and to poll for
     the merchant's answers. Returns `Transcript`. Counted like a relay request."""
     now_ms = runtime.clock.now_ms()
-    if not isinstance(body, dict) or not isinstance(body.get("site_key"), str):
+    if not isinstance(body, dict):
+        raise InvalidRequest(
+            'The body must be a JSON object {"site_key", "session_id"}.', param="body"
+        )
+    if not isinstance(body.get("site_key"), str):
         raise InvalidSiteKey()
-    site_key, client_key = body["site_key"], _string(body, "session_id") or ""
+    site_key, client_key = body["site_key"], _session_id(body)
     with runtime.database.read() as connection:
         principal = authenticate_site_key(connection, site_key, now_ms)
         check_origin(allowed_origins(connection, principal.site_id), sender.origin)

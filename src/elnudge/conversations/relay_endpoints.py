@@ -28,16 +28,7 @@ router = APIRouter(prefix="/v1/relay", tags=["Relay"])
 log = logging.getLogger("elnudge.relay")
 
 _BODY = {"schema": {"$ref": "#/components/schemas/ShopperMessage"}}
-_SESSION_BODY = {
-    "schema": {
-        "type": "object",
-        "required": ["site_key", "session_id"],
-        "properties": {
-            "site_key": {"type": "string", "description": "The site's public key."},
-            "session_id": {"type": "string", "description": "The SDK's session id."},
-        },
-    }
-}
+_SESSION_BODY = {"schema": {"$ref": "#/components/schemas/TranscriptRequest"}}
 
 
 async def _answer(

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from elnudge import ids
+from elnudge.config import Settings
+from elnudge.events.payloads import MAX_ID_LENGTH, MAX_URL_LENGTH, NUDGE_ID_PATTERN, Text
+from elnudge.events.validation import URL_PATTERN
 from elnudge.sessions.schemas import CURSOR_PATTERN, Timestamp
 from elnudge.timestamps import TIMESTAMP_PATTERN
 from elnudge.vocabulary import Responder, Sender
@@ -85,23 +88,59 @@ class ConversationDetailResponse(BaseModel):
     data: ConversationDetail
 
 
+# Whole-string patterns: some text besides whitespace, and no NUL anywhere.
+TEXT_PATTERN = "^[^\\x00]*[^\\s\\x00][^\\x00]*$"
+_SESSION_ID = Text(MAX_ID_LENGTH).annotation()
+
+
 class ShopperMessage(BaseModel):
-    """What the chat panel sends: the site's public key, the SDK's session id, the text."""
+    """What the chat panel sends: the site's public key, the SDK's session id, the text.
+    Members not listed here are ignored, as in the relay's body."""
 
     site_key: str = Field(description="The site's public key, `pk_live_…` or `pk_test_…`.")
-    session_id: str = Field(
+    session_id: _SESSION_ID = Field(  # type: ignore[valid-type]
         description="The SDK's session id (the `session_id` of its events).", examples=["s_8f2k"]
     )
     text: str = Field(
         min_length=1,
-        description="What the shopper typed: at most {chat_max_message_chars} characters.",
+        pattern=TEXT_PATTERN,
+        description="What the shopper typed (trimmed before it is stored).",
     )
     nudge_id: str | None = Field(
         default=None,
+        pattern=NUDGE_ID_PATTERN,
         description="The nudge whose panel this is: the message counts as an interaction "
         "with it (NUDGE_CHAT_OPENED) for attribution.",
     )
-    url: str | None = Field(default=None, description="The page the shopper is on.")
+    url: str | None = Field(
+        default=None,
+        max_length=MAX_URL_LENGTH,
+        pattern=URL_PATTERN,
+        description="The page the shopper is on (an http(s) URL or a path).",
+    )
+
+
+def shopper_message_model(settings: Settings) -> type[BaseModel]:
+    """`ShopperMessage` with the message length these settings allow."""
+    text = Field(
+        min_length=1,
+        max_length=settings.chat_max_message_chars,
+        pattern=TEXT_PATTERN,
+        description="What the shopper typed, at most {chat_max_message_chars} characters "
+        "(trimmed before it is stored).",
+    )
+    return create_model(
+        "ShopperMessage", __base__=ShopperMessage, __doc__=ShopperMessage.__doc__, text=(str, text)
+    )
+
+
+class TranscriptRequest(BaseModel):
+    """Which session's conversation the panel wants."""
+
+    site_key: str = Field(description="The site's public key, `pk_live_…` or `pk_test_…`.")
+    session_id: _SESSION_ID = Field(  # type: ignore[valid-type]
+        description="The SDK's session id (the `session_id` of its events)."
+    )
 
 
 class ShopperReply(BaseModel):

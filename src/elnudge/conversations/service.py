@@ -8,15 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
 from elnudge import ids
 from elnudge.conversations import repository
 from elnudge.conversations.schemas import ConversationListQuery
-from elnudge.errors import NotFound
+from elnudge.db.tables import sites
+from elnudge.errors import InvalidRequest, NotFound
 from elnudge.keys.service import Principal
 from elnudge.pagination import Listing, api_window_start, next_cursor, resolve_window
 from elnudge.timestamps import format_timestamp
+from elnudge.vocabulary import Responder
 
 CONVERSATIONS = Listing(
     position="started_at", is_id=lambda value: ids.is_valid_id(value, ids.CONVERSATION)
@@ -126,3 +129,13 @@ def erase_conversations(
     if visitor_id is not None:
         found.update(repository.conversations_of_visitor(connection, site_id, visitor_id))
     return repository.delete_conversations(connection, site_id, sorted(found))
+
+
+def set_responder(connection: Connection, site_id: str, responder: str) -> None:
+    """Choose who answers the site's chat panel; new conversations take it."""
+    if responder not in tuple(Responder):
+        choices = ", ".join(Responder)
+        raise InvalidRequest(f"The chat responder is one of {choices}.", param="chat_responder")
+    statement = update(sites).where(sites.c.site_id == site_id).values(chat_responder=responder)
+    if not connection.execute(statement).rowcount:
+        raise NotFound(f"No site {site_id!r}.")

@@ -235,3 +235,19 @@ conversation_messages = Table(
     Column("sent_at", BigInteger, nullable=False),
     Index("ix_conversation_messages_order", "site_id", "conversation_id", "sent_at", "message_id"),
 )
+
+knowledge_entries = Table(
+    "knowledge_entries",
+    metadata,
+    # What the store knows, for the chat's knowledge responder: FAQ entries and policies the
+    # merchant adds (the catalogue comes from `products`). The same in both modes: it is the
+    # store's content, not data of a mode. Searched by full text (db/dialect.py,
+    # `knowledge_candidates`): an FTS5 table kept by triggers on SQLite, GIN indexes on PostgreSQL.
+    Column("site_id", String(32), primary_key=True),
+    Column("entry_id", String(32), primary_key=True),
+    Column("kind", String(8), nullable=False),  # faq or policy
+    Column("title", String(300), nullable=False),  # the question, or the policy's name
+    Column("body", Text, nullable=False),  # the answer, as the shopper will read it
+    Column("url", Text, nullable=True),  # where the store says more
+    Column("created_at", BigInteger, nullable=False),
+)
