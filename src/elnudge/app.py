@@ -15,7 +15,11 @@ from elnudge import __version__
 from elnudge.config import Settings
 from elnudge.conversations import endpoints as conversation_routes
 from elnudge.conversations import relay_endpoints as chat_relay_routes
-from elnudge.conversations.schemas import TranscriptRequest, shopper_message_model
+from elnudge.conversations.schemas import (
+    MerchantMessage,
+    TranscriptRequest,
+    shopper_message_model,
+)
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
 from elnudge.events.schemas import event_batch_model
@@ -115,6 +119,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         preview_request_model(settings),
         shopper_message_model(settings),
         TranscriptRequest,
+        MerchantMessage,
     )
     for model in models:
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -195,3 +195,45 @@ def test_purge_keeps_transcripts_twelve_months(
     report = purge(runtime.database, clock, batch_size=1)
     assert report.conversations >= 2
     assert count(runtime, site.site_id) == (0, 0)
+
+
+def test_the_store_replies_and_the_shopper_sees_it(
+    client: TestClient, site: CreatedSite, clock: FrozenClock, shop: ShopApi
+) -> None:
+    [conversation_id] = chat_in_sessions(client, site, clock, 1)
+    url = f"/v1/conversations/{conversation_id}/messages"
+    response = client.post(url, headers=shop.headers, json={"text": "  Yes, from 2pm.  "})
+    assert response.status_code == 200, response.text
+    message = response.json()["data"]
+    assert message["sender"] == "merchant" and message["text"] == "Yes, from 2pm."
+    panel = ChatPanel(client, site.site_key_live, "shopper-0")
+    assert panel.transcript()["messages"][-1] == message
+    detail = client.get(f"/v1/conversations/{conversation_id}", headers=shop.headers).json()
+    assert detail["data"]["message_count"] == len(detail["data"]["messages"])
+
+
+@pytest.mark.parametrize("body", [{}, {"text": " "}, {"text": 5}, {"text": "x" * 4001}, []])
+def test_a_bad_reply_is_a_400_naming_text(
+    client: TestClient, site: CreatedSite, clock: FrozenClock, shop: ShopApi, body: object
+) -> None:
+    [conversation_id] = chat_in_sessions(client, site, clock, 1)
+    url = f"/v1/conversations/{conversation_id}/messages"
+    response = client.post(url, headers=shop.headers, json=body)
+    assert response.status_code == 400 and response.json()["param"] == "text"
+
+
+def test_replies_follow_the_404_rules(
+    client: TestClient, site: CreatedSite, clock: FrozenClock, shop: ShopApi
+) -> None:
+    [conversation_id] = chat_in_sessions(client, site, clock, 1)
+    test_mode = {"Authorization": f"Bearer {site.secret_key_test}"}
+    for target, headers in (
+        (conversation_id, test_mode),
+        ("conv_01HY8QVZK3MN2PXRT5GW4JCBD", shop.headers),
+        ("nope", shop.headers),
+    ):
+        url = f"/v1/conversations/{target}/messages"
+        response = client.post(url, headers=headers, json={"text": "hello"})
+        assert response.status_code == 404
+    url = f"/v1/conversations/{conversation_id}/messages"
+    assert client.post(url, json={"text": "hello"}).status_code == 401

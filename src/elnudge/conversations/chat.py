@@ -156,12 +156,12 @@ def post_message(runtime: Runtime, body: Any, sender: Sender) -> dict[str, Any]:
     check_limits(runtime, principal, message, sender)
     with runtime.database.write() as connection:
         conversation = _conversation_for(connection, principal, message, sender, now_ms)
-        stored = [_add(connection, conversation, Author.SHOPPER, message.text, None, now_ms)]
+        stored = [add_message(connection, conversation, Author.SHOPPER, message.text, None, now_ms)]
     reply = answer(runtime, principal, conversation, message.text)
     if reply is not None:
         with runtime.database.write() as connection:
             stored.append(
-                _add(
+                add_message(
                     connection,
                     conversation,
                     reply.sender,
@@ -261,7 +261,7 @@ def _record_interaction(
     )
 
 
-def _add(
+def add_message(
     connection: Connection,
     conversation: Conversation,
     author: str,

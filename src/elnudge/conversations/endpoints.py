@@ -8,13 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 
 from elnudge.conversations import service
+from elnudge.conversations.merchant import reply_as_merchant
 from elnudge.conversations.schemas import (
     CONVERSATION_ID_PATTERN,
     ConversationDetailResponse,
     ConversationList,
     ConversationListQuery,
+    MessageResponse,
 )
+from elnudge.pagination import api_window_start
 from elnudge.web.auth import authorize
+from elnudge.web.body import read_json
 from elnudge.web.docs import REQUEST_ID_HEADER, error_responses
 from elnudge.web.params import parse_query, query_parameters, reject_unknown_params
 from elnudge.web.responses import JSONResponse
@@ -67,3 +71,47 @@ async def get_conversation(
             connection, principal, conversation_id, runtime.clock.now_ms()
         )
     return JSONResponse({"data": detail})
+
+
+@router.post(
+    "/{conversation_id}/messages",
+    summary="Reply to a conversation as the store",
+    response_model=MessageResponse,
+    responses={200: {"headers": REQUEST_ID_HEADER}, **error_responses(400, 401, 404, 413, 429)},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/MerchantMessage"}}
+            },
+        }
+    },
+)
+async def reply(
+    request: Request,
+    conversation_id: Annotated[
+        str,
+        Path(
+            description="The conversation's id: `conv_` and a ULID.",
+            json_schema_extra={"pattern": CONVERSATION_ID_PATTERN},
+        ),
+    ],
+) -> JSONResponse:
+    """The merchant's answer (what the `human` responder waits for): stored with sender
+    `merchant`; the shopper's panel shows it while they are on the site (it polls)."""
+    runtime = runtime_of(request)
+    body = await read_json(request, runtime.settings.max_body_bytes)
+    with runtime.database.write() as connection:
+        principal = authorize(request, connection, runtime)
+        reject_unknown_params(request, ())
+        now_ms = runtime.clock.now_ms()
+        message = reply_as_merchant(
+            connection,
+            site_id=principal.site_id,
+            mode=principal.mode,
+            conversation_id=conversation_id,
+            text=body.get("text") if isinstance(body, dict) else None,
+            now_ms=now_ms,
+            window_ms=api_window_start(principal, now_ms),
+        )
+    return JSONResponse({"data": message})

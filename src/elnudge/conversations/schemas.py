@@ -143,6 +143,25 @@ class TranscriptRequest(BaseModel):
     )
 
 
+MAX_REPLY_CHARS = 4000
+
+
+class MerchantMessage(BaseModel):
+    """The store's reply to a conversation."""
+
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_REPLY_CHARS,
+        pattern=TEXT_PATTERN,
+        description=f"Plain text, at most {MAX_REPLY_CHARS:,} characters (trimmed before it "
+        "is stored).",
+    )
+
+
+class MessageResponse(BaseModel):
+    data: MessageObject
+
+
 class ShopperReply(BaseModel):
     conversation_id: str = Field(examples=["conv_01HY8QZ0A1BC2DE3FG4HJ5KM6N"])
     messages: list[MessageObject] = Field(
