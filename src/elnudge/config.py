@@ -26,6 +26,14 @@ class Settings(BaseSettings):
     chat_max_message_chars: int = 1000
     chat_session_rate_limit_per_minute: int = 10
     chat_client_rate_limit_per_minute: int = 30
+    # The chat's llm responder: any OpenAI-compatible chat-completions endpoint (Ollama, vLLM,
+    # llama.cpp, a hosted one). Unset base URL: a site set to `llm` is answered by knowledge.
+    llm_base_url: str | None = None
+    llm_model: str = "llama3.2"
+    llm_api_key: str | None = None  # sent as a bearer token; never logged
+    # The whole answer must arrive within this time, or the knowledge answer is used instead.
+    llm_timeout_seconds: float = 8.0
+    llm_max_tokens: int = 300
     # How long a rolled key keeps working (docs/api.md, Ids and Keys).
     key_roll_grace_seconds: int = 3600
     max_body_bytes: int = 1024 * 1024

@@ -53,6 +53,14 @@ def score(question: frozenset[str], title: frozenset[str], body: frozenset[str])
 def best_match(connection: Connection, site_id: str, mode: str, question: str) -> Match | None:
     """The knowledge entry or product that answers `question` best, when it is relevant
     enough (score at least THRESHOLD); None otherwise."""
+    found = top_matches(connection, site_id, mode, question, 1)
+    return found[0] if found and found[0].score >= THRESHOLD else None
+
+
+def top_matches(
+    connection: Connection, site_id: str, mode: str, question: str, count: int
+) -> list[Match]:
+    """Up to `count` candidates for `question`, best first, whatever their score."""
     words = plain_words(question)[:MAX_QUESTION_WORDS]
     found = dialect.knowledge_candidates(
         connection,
@@ -75,8 +83,8 @@ def best_match(connection: Connection, site_id: str, mode: str, question: str) -
         ),
     ]
     # Ties go to the store's own entries (listed first), then to the shorter title.
-    best = max(matches, key=lambda match: (match.score, -len(match.title)), default=None)
-    return best if best is not None and best.score >= THRESHOLD else None
+    ranked = sorted(matches, key=lambda match: (-match.score, len(match.title)))
+    return [match for match in ranked if match.score > 0][:count]
 
 
 def _entry_match(row: Any, asked: frozenset[str]) -> Match:
