@@ -21,6 +21,8 @@ from sqlalchemy.engine import Connection
 from elnudge import ids
 from elnudge.config import Settings
 from elnudge.conversations import repository
+from elnudge.conversations.models import Conversation
+from elnudge.conversations.responders import answer
 from elnudge.conversations.service import message_object
 from elnudge.db import dialect
 from elnudge.db.tables import sites
@@ -48,26 +50,6 @@ class ShopperText:
     text: str
     nudge_id: str | None
     url: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    """A responder's answer: its text and, for the knowledge responder, its source."""
-
-    text: str
-    source: dict[str, Any] | None = None
-    sender: str = Author.ASSISTANT
-
-
-@dataclass(frozen=True, slots=True)
-class Conversation:
-    """The conversation a message joined: what a responder needs to know about it."""
-
-    site_id: str
-    mode: str
-    conversation_id: str
-    session_id: str
-    responder: str
 
 
 _SESSION_ID = Text(MAX_ID_LENGTH)
@@ -145,8 +127,6 @@ def check_limits(
 
 def post_message(runtime: Runtime, body: Any, sender: Sender) -> dict[str, Any]:
     """One message from the chat panel: stored, then answered. Returns `ShopperReply`."""
-    from elnudge.conversations.responders import answer  # responders import this module
-
     now_ms = runtime.clock.now_ms()
     message = parse_message(body, runtime.settings)
     with runtime.database.read() as connection:

@@ -9,7 +9,8 @@ from sqlalchemy.engine import Connection
 
 from elnudge import ids
 from elnudge.conversations import repository
-from elnudge.conversations.chat import Conversation, add_message
+from elnudge.conversations.chat import add_message
+from elnudge.conversations.models import Conversation
 from elnudge.conversations.schemas import MAX_REPLY_CHARS
 from elnudge.errors import InvalidRequest, NotFound
 from elnudge.vocabulary import Sender

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from elnudge.conversations import llm
-from elnudge.conversations.chat import Conversation, Reply
+from elnudge.conversations.models import Conversation, Reply
 from elnudge.keys.service import Principal
 from elnudge.knowledge.search import best_match
 from elnudge.runtime import Runtime
