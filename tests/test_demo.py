@@ -179,3 +179,16 @@ def test_demo_lift_has_the_documented_sign_and_size(nudged_demo: str, runtime: R
     assert min(treatment.sessions, holdout.sessions) > 500
     lift = treatment.conversion_rate / holdout.conversion_rate - 1
     assert 0.15 < lift < 2 * EXPECTED_LIFT + 0.15
+
+
+def test_the_demo_store_answers_from_its_knowledge_and_catalogue(
+    runtime: Runtime, client: TestClient, settings: Settings
+) -> None:
+    from elnudge.knowledge.search import best_match
+
+    site = create_demo_site(runtime.database, runtime.clock, settings, days=1, sessions_per_day=40)
+    with runtime.database.read() as connection:
+        policy = best_match(connection, site.site_id, "live", "What is your return policy?")
+        product = best_match(connection, site.site_id, "live", "How much is the Daily Miles?")
+    assert policy is not None and policy.title == "Returns policy"
+    assert product is not None and product.kind == "product" and "99.00 USD" in product.text

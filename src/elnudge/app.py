@@ -13,6 +13,13 @@ from starlette.responses import RedirectResponse
 
 from elnudge import __version__
 from elnudge.config import Settings
+from elnudge.conversations import endpoints as conversation_routes
+from elnudge.conversations import relay_endpoints as chat_relay_routes
+from elnudge.conversations.schemas import (
+    MerchantMessage,
+    TranscriptRequest,
+    shopper_message_model,
+)
 from elnudge.dashboard import create_dashboard
 from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
@@ -94,6 +101,8 @@ def create_app(
     app.include_router(nudge_routes.router)
     app.include_router(report_routes.router)
     app.include_router(visitor_routes.router)
+    app.include_router(conversation_routes.router)
+    app.include_router(chat_relay_routes.router)
     app.include_router(sdk_router)
     app.include_router(docs_router(app))
     app.mount("/dashboard", create_dashboard(runtime))
@@ -140,6 +149,9 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         relay_batch_model(settings),
         RelayResponse,
         preview_request_model(settings),
+        shopper_message_model(settings),
+        TranscriptRequest,
+        MerchantMessage,
     )
     for model in models:
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")

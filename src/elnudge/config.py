@@ -21,6 +21,19 @@ class Settings(BaseSettings):
     relay_rate_limit_per_minute: int = 10_000
     # Per client address and site key, so one client cannot spend a store's whole relay budget.
     relay_client_rate_limit_per_minute: int = 1_000
+    # The chat panel (docs/api.md, Conversations): the longest message a shopper may send, and
+    # how many messages a minute one session, and one client address per site key, may send.
+    chat_max_message_chars: int = 1000
+    chat_session_rate_limit_per_minute: int = 10
+    chat_client_rate_limit_per_minute: int = 30
+    # The chat's llm responder: any OpenAI-compatible chat-completions endpoint (Ollama, vLLM,
+    # llama.cpp, a hosted one). Unset base URL: a site set to `llm` is answered by knowledge.
+    llm_base_url: str | None = None
+    llm_model: str = "llama3.2"
+    llm_api_key: str | None = None  # sent as a bearer token; never logged
+    # The whole answer must arrive within this time, or the knowledge answer is used instead.
+    llm_timeout_seconds: float = 8.0
+    llm_max_tokens: int = 300
     # How long a rolled key keeps working (docs/api.md, Ids and Keys).
     key_roll_grace_seconds: int = 3600
     max_body_bytes: int = 1024 * 1024

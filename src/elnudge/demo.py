@@ -23,6 +23,7 @@ from elnudge.db import Database
 from elnudge.events.batch import validate_batch
 from elnudge.events.service import ingest_all_or_nothing
 from elnudge.keys.service import Principal, authenticate
+from elnudge.knowledge.demo import add_demo_catalogue, add_demo_knowledge
 from elnudge.nudges.repository import insert_offers, session_at
 from elnudge.provisioning import CreatedSite, create_site
 from elnudge.simulate import simulate_sessions
@@ -81,7 +82,8 @@ def create_demo_site(
     progress: Callable[[int], None] | None = None,
 ) -> CreatedSite:
     """A new "Demo Shop" whose live mode holds `days` of traffic ending now, its nudges decided
-    by the engine with `engine_settings` (default `DEMO_SETTINGS`).
+    by the engine with `engine_settings` (default `DEMO_SETTINGS`), with the demo store's
+    knowledge for the chat panel (its catalogue comes from the traffic's product views).
 
     The events take the same road as `POST /v1/events`: the site's own secret key is
     authenticated, each batch validated and ingested by the same functions.
@@ -91,6 +93,7 @@ def create_demo_site(
         site = create_site(connection, name="Demo Shop", plan="growth", now_ms=now_ms)
         changes = DEMO_SETTINGS if engine_settings is None else engine_settings
         update_engine_settings(connection, site.site_id, changes)
+        add_demo_knowledge(connection, site.site_id, now_ms)
         principal = authenticate(
             connection, site.secret_key_live, kind=KeyKind.SECRET, now_ms=now_ms
         )
@@ -105,6 +108,8 @@ def create_demo_site(
             _record_offers(connection, principal, offers)
         if progress is not None:
             progress(len(raw_events))
+    with database.write() as connection:
+        add_demo_catalogue(connection, site.site_id, now_ms)
     return site
 
 

@@ -17,6 +17,9 @@ REQUEST = "req_"
 ERASURE = "era_"
 WEBHOOK_ENDPOINT = "we_"
 WEBHOOK_DELIVERY = "whd_"
+CONVERSATION = "conv_"
+MESSAGE = "msg_"
+KNOWLEDGE = "know_"
 # The alphabet of API keys' random part and of other short random tokens.
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 

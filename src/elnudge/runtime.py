@@ -24,6 +24,9 @@ class Runtime:
     # Wrong dashboard passwords per account, and sign-in attempts per client address.
     signin_failure_limiter: RateLimiter
     signin_client_limiter: RateLimiter
+    # The chat panel's messages: per session and per client address (docs/api.md, Conversations).
+    chat_session_limiter: RateLimiter
+    chat_client_limiter: RateLimiter
 
 
 def build_runtime(
@@ -43,4 +46,6 @@ def build_runtime(
         relay_client_limiter=limiter(f"{settings.relay_client_rate_limit_per_minute}/minute"),
         signin_failure_limiter=limiter(settings.dashboard_signin_failures),
         signin_client_limiter=limiter(settings.dashboard_signin_per_client),
+        chat_session_limiter=limiter(f"{settings.chat_session_rate_limit_per_minute}/minute"),
+        chat_client_limiter=limiter(f"{settings.chat_client_rate_limit_per_minute}/minute"),
     )

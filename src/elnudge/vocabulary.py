@@ -81,6 +81,22 @@ class Mode(StrEnum):
     TEST = "test"
 
 
+class Responder(StrEnum):
+    """Who answers a site's chat panel (docs/api.md, Conversations)."""
+
+    KNOWLEDGE = "knowledge"  # the store's own knowledge, by full-text search (the default)
+    LLM = "llm"  # an OpenAI-compatible chat-completions endpoint
+    HUMAN = "human"  # the merchant, from the dashboard or the API
+
+
+class Sender(StrEnum):
+    """Who wrote a conversation's message."""
+
+    SHOPPER = "shopper"
+    ASSISTANT = "assistant"  # the knowledge or llm responder
+    MERCHANT = "merchant"
+
+
 class KeyKind(StrEnum):
     SECRET = "secret"  # sk_: the REST API
     PUBLIC = "public"  # pk_: the storefront relay

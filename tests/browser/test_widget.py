@@ -85,8 +85,9 @@ def test_a_toast_appears_bottom_right_announced_and_its_click_opens_the_chat(
     assert widget.text("chat name") == AGENT
     assert widget.text("chat log") == OPENING
     assert widget.attribute("chat", "aria-label") == f"Chat with {AGENT}"
-    # The conversation comes with a later release: no text box that does nothing.
-    assert page.evaluate("__widgetRoot.querySelectorAll('input, textarea').length") == 0
+    # Under the opening message, the text box of the conversation (tests/browser/test_chat.py).
+    labels = "[...__widgetRoot.querySelectorAll('input')].map(i => i.getAttribute('aria-label'))"
+    assert page.evaluate(labels) == ["Your message"]
     flush_until(page, relay, "NUDGE_CHAT_OPENED")
     nudge_id = offer["nudge_id"]
     assert relay.nudge_events() == [

@@ -66,4 +66,5 @@ def test_each_part_has_a_role_and_a_name_and_the_modal_hides_the_page(
     assert ("dialog", f"Chat with {AGENT}") in tree
     assert ("log", "") in tree and ("StaticText", OPENING) in tree
     assert ("button", "Close chat") in tree
-    assert not {role for role, _ in tree} & {"textbox", "searchbox"}  # no input that does nothing
+    assert ("textbox", "Your message") in tree  # the conversation's text box, named
+    assert ("button", "Send") in tree

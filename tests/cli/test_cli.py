@@ -170,3 +170,32 @@ def _wait_for(url: str, key: str) -> httpx.Response:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_knowledge_add_import_list_remove(database_url: str, tmp_path: Path) -> None:
+    site = run_json(database_url, "sites", "create", "--name", "Knows")["site_id"]
+    added = run_json(
+        database_url,
+        "knowledge", "add", site, "--title", "Do you ship to Canada?", "--body", "Yes.",
+    )  # fmt: skip
+    csv_file = tmp_path / "faq.csv"
+    csv_file.write_text("kind,title,body,url\npolicy,Returns,30 days.,/returns\n")
+    assert run_json(database_url, "knowledge", "import", site, str(csv_file)) == {"added": 1}
+    listed = run_json(database_url, "knowledge", "list", site)["data"]
+    assert [entry["title"] for entry in listed] == ["Do you ship to Canada?", "Returns"]
+    assert listed[0]["id"] == added["id"]
+    assert "Returns" in run(database_url, "knowledge", "list", site).stdout
+    run(database_url, "knowledge", "remove", site, added["id"])
+    assert len(run_json(database_url, "knowledge", "list", site)["data"]) == 1
+    csv_file.write_text("kind,title,body\nfaq,Q,A\nblog,Q,A\n")
+    refused = run(database_url, "knowledge", "import", site, str(csv_file), check=False)
+    assert refused.returncode == 1 and "Line 3" in refused.stderr
+    gone = run(database_url, "knowledge", "remove", site, added["id"], check=False)
+    assert gone.returncode == 1 and "No knowledge entry" in gone.stderr
+
+
+def test_sites_update_chooses_the_chat_responder(database_url: str) -> None:
+    site = run_json(database_url, "sites", "create", "--name", "Humans")["site_id"]
+    run(database_url, "sites", "update", site, "--chat-responder", "human")
+    refused = run(database_url, "sites", "update", site, "--chat-responder", "robot", check=False)
+    assert refused.returncode == 1 and "knowledge, llm, human" in refused.stderr

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-from elnudge.db import create_database
+from elnudge.db import create_database, dialect
 from elnudge.db.migrate import upgrade
 from elnudge.db.tables import metadata
 
@@ -17,7 +17,12 @@ def test_migrations_match_the_tables_and_can_run_twice(fresh_database_url: str) 
         upgrade(database)
         upgrade(database)
         with database.engine.connect() as connection:
-            assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+            # Full-text search objects are built by the migration alone (see dialect.py).
+            context = MigrationContext.configure(
+                connection,
+                opts={"include_name": lambda name, *_: name not in dialect.FULL_TEXT_OBJECTS},
+            )
+            assert compare_metadata(context, metadata) == []
             tables = set(inspect(connection).get_table_names())
         assert {"sites", "api_keys", "sessions", "events", "nudges"} <= tables
     finally:

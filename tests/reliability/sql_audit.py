@@ -1,5 +1,6 @@
 """A pytest plugin (enabled for the whole suite in pyproject.toml): every SQL statement that
-elNudge's own code runs against a tenant table (sessions, events, nudges) must filter on site_id.
+elNudge's own code runs against a tenant table (sessions, events, nudges, conversations and
+their messages) must filter on site_id.
 
 Statements are recorded through SQLAlchemy's `before_cursor_execute` on every engine and
 attributed by the call stack: those issued from `src/elnudge` are audited, a test's own
@@ -20,7 +21,11 @@ from sqlalchemy import Engine, event
 import elnudge
 
 PACKAGE = str(Path(elnudge.__file__).parent)
-TENANT_TABLE = re.compile(r"\b(?:FROM|JOIN|UPDATE|INTO|COPY)\s+\"?(sessions|events|nudges)\b", re.I)
+TENANT_TABLE = re.compile(
+    r"\b(?:FROM|JOIN|UPDATE|INTO|COPY)\s+\"?"
+    r"(sessions|events|nudges|conversations|conversation_messages)\b",
+    re.I,
+)
 SITE_FILTER = re.compile(r"\bsite_id\"?\s*(?:=|IN\b)", re.I)
 # Deliberate exceptions (statement prefixes) and why. None today: the key lookup by hash reads
 # api_keys, which is not a tenant table (the key is how the site is found).

@@ -9,7 +9,8 @@ its query (positive cases carry a real one, from the API, and no from/to or filt
 must not be later than `to` (swapped), an event's `ts` must lie within the site's retention and
 at most 5 minutes ahead (moved into the last day), whole numbers in the members of `data` the
 schema leaves open are 64-bit (clamped); each shown nudge gets a fresh id, since a nudge belongs
-to the one session that showed it.
+to the one session that showed it; a chat message names a session that exists (the SDK's
+events come first).
 
 CI runs ELNUDGE_FUZZ_EXAMPLES (default 100) examples per operation and mode with a fixed seed.
 A long run with fresh randomness:
@@ -37,11 +38,13 @@ from schemathesis.generation.hypothesis.builder import (
 )
 
 from elnudge.app import create_app
+from elnudge.clock import FrozenClock
 from elnudge.config import Settings
 from elnudge.events.payloads import MAX_INTEGER
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
 from elnudge.timestamps import format_timestamp, parse_timestamp
+from tests.conversations.chat import ChatPanel
 from tests.storefront import ShopApi, nudge_shown, page_view, purchase
 
 EXAMPLES = int(os.environ.get("ELNUDGE_FUZZ_EXAMPLES", "100"))
@@ -76,6 +79,9 @@ def test_the_fuzzer_sees_every_route() -> None:
     }
 
 
+CHAT_ROUTES = ("/v1/relay/messages", "/v1/relay/transcript")
+
+
 class PositiveRules:
     """Brings positive cases within the rules a static schema cannot state (see the top)."""
 
@@ -89,6 +95,8 @@ class PositiveRules:
             self._list(case.query, self.cursors[case.operation.path])
         elif case.operation.path == "/v1/reports/nudges":  # a period, without a cursor
             self._period(case.query)
+        elif case.operation.path in CHAT_ROUTES and isinstance(case.body, dict):
+            case.body.update({"site_key": self.site_key, "session_id": "ses_a"})
         elif case.operation.path in (
             "/v1/events",
             "/v1/relay",
@@ -128,7 +136,7 @@ class PositiveRules:
 
 
 @pytest.fixture
-def fuzz_key(client: TestClient, site: CreatedSite) -> str:
+def fuzz_key(client: TestClient, site: CreatedSite, clock: FrozenClock) -> str:
     """The site's live key, over a little real data so lookups and lists have something."""
     ShopApi(client, site.secret_key_live).ingest(
         page_view("2026-04-30T10:00:00Z", "/", session="ses_a"),
@@ -137,16 +145,21 @@ def fuzz_key(client: TestClient, site: CreatedSite) -> str:
         page_view("2026-04-29T10:00:00Z", "/products/x", session="ses_b"),
         nudge_shown("2026-04-29T10:01:00Z", "nudg_fuzzseed2", "toast", session="ses_b"),
     )
+    for session in ("ses_a", "ses_b"):
+        ChatPanel(client, site.site_key_live, session).ask("Do you ship to Canada?")
+        clock.advance(seconds=1)  # each conversation inside the lists' default window
     return site.secret_key_live
 
 
 def first_cursors(client: TestClient, key: str) -> dict[str, str]:
     """A real `next_cursor` of each list, for positive cases that continue one."""
     headers = {"Authorization": f"Bearer {key}"}
-    return {
+    cursors = {
         path: client.get(path, headers=headers, params={"limit": 1}).json()["next_cursor"]
-        for path in ("/v1/sessions", "/v1/nudges")
+        for path in ("/v1/sessions", "/v1/nudges", "/v1/conversations")
     }
+    assert all(cursors.values()), cursors
+    return cursors
 
 
 @pytest.mark.parametrize(("method", "path", "mode"), OPERATIONS, ids=str)

@@ -9,7 +9,7 @@ import typer
 import uvicorn
 from rich.progress import Progress
 
-from elnudge.cli import data, keys, sites, users, webhooks
+from elnudge.cli import data, keys, knowledge, sites, users, webhooks
 from elnudge.cli.context import clock, console, database
 from elnudge.config import Settings
 from elnudge.demo import create_demo_site, create_demo_user
@@ -25,6 +25,7 @@ app.add_typer(sites.app, name="sites")
 app.add_typer(keys.app, name="keys")
 app.add_typer(users.app, name="users")
 app.add_typer(webhooks.app, name="webhooks")
+app.add_typer(knowledge.app, name="knowledge")
 for name, data_command in data.COMMANDS.items():  # also run alone: see elnudge.cli.main()
     app.add_typer(data_command, name=name)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -116,4 +117,7 @@ def purge() -> None:
     """Delete everything older than each site's storage retention."""
     with database() as db:
         report = purge_old_data(db, clock)
-    console.print(f"Purged {report.sessions} sessions and {report.events} events.")
+    console.print(
+        f"Purged {report.sessions} sessions, {report.events} events"
+        f" and {report.conversations} conversations."
+    )

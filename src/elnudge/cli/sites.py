@@ -10,6 +10,7 @@ from rich.table import Table
 from elnudge.cli import engine_flags
 from elnudge.cli.context import clock, console, database, errors, print_json
 from elnudge.cli.engine_flags import OnOff
+from elnudge.conversations.service import set_responder
 from elnudge.engine import ToastPosition
 from elnudge.provisioning import create_site
 from elnudge.sites import repository, service
@@ -100,6 +101,10 @@ def update(
         str | None,
         typer.Option(help="The IANA time zone the dashboard shows times in (Europe/Paris)."),
     ] = None,
+    chat_responder: Annotated[
+        str | None,
+        typer.Option(help="Who answers the chat panel: knowledge (default), llm or human."),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Change a site's plan, its retention overrides (enterprise), its allowed origins or its
@@ -128,6 +133,8 @@ def update(
             set_allowed_origins(connection, site_id, [] if any_origin else allowed_origin or [])
         if engine_changes:
             update_engine_settings(connection, site_id, engine_changes)
+        if chat_responder is not None:
+            set_responder(connection, site_id, chat_responder)
         summary = site_summary(connection, site_id, clock.now_ms())
     if as_json:
         print_json(summary)

@@ -141,3 +141,55 @@ def skip_locked(query: Select[Any], connection: Connection) -> Select[Any]:
     if connection.dialect.name != "postgresql":
         return query
     return query.with_for_update(skip_locked=True)
+
+
+# -- full-text search (the chat's knowledge responder) -------------------------------------------
+
+# What migration 0010 builds for full-text search outside the tables' declarations (an FTS5
+# table and its shadow tables on SQLite, expression indexes on PostgreSQL): schema comparisons
+# leave them out, since SQLAlchemy tables cannot declare them.
+_FTS_TABLE = "knowledge_fts"
+FULL_TEXT_OBJECTS = frozenset(
+    {
+        _FTS_TABLE,
+        *(f"{_FTS_TABLE}_{part}" for part in ("data", "idx", "content", "docsize", "config")),
+        "ix_knowledge_entries_fulltext",
+        "ix_products_fulltext",
+    }
+)
+
+_SQLITE_CANDIDATES = text(
+    f"SELECT kind, ref FROM {_FTS_TABLE} WHERE {_FTS_TABLE} MATCH :query"
+    " AND site_id = :site_id AND mode IN ('', :mode)"
+    f" ORDER BY bm25({_FTS_TABLE}) LIMIT :limit"
+)
+# The expressions are those of the GIN indexes, so that PostgreSQL uses them.
+_POSTGRES_CANDIDATES = text(
+    "(SELECT kind, entry_id AS ref, ts_rank(to_tsvector('english', title || ' ' || body), q)"
+    " AS rank FROM knowledge_entries, to_tsquery('english', :query) q"
+    " WHERE site_id = :site_id AND to_tsvector('english', title || ' ' || body) @@ q"
+    " ORDER BY rank DESC LIMIT :limit)"
+    " UNION ALL "
+    "(SELECT 'product', product_id, ts_rank(to_tsvector('english', coalesce(name, '')), q)"
+    " FROM products, to_tsquery('english', :query) q"
+    " WHERE site_id = :site_id AND mode = :mode"
+    " AND to_tsvector('english', coalesce(name, '')) @@ q ORDER BY 3 DESC LIMIT :limit)"
+)
+
+
+def knowledge_candidates(
+    connection: Connection, *, site_id: str, mode: str, words: Sequence[str], limit: int
+) -> list[tuple[str, str]]:
+    """(kind, ref) of knowledge entries and products that share a word with `words`, best
+    first by the backend's own ranking: FTS5's bm25 on SQLite, ts_rank on PostgreSQL (both
+    stem English). `words` must be plain letters and digits: they become an OR query."""
+    if not words:
+        return []
+    if connection.dialect.name == "sqlite":
+        query = " OR ".join(f'"{word}"' for word in words)
+        statement = _SQLITE_CANDIDATES
+    else:
+        query = " | ".join(words)
+        statement = _POSTGRES_CANDIDATES
+    params = {"query": query, "site_id": site_id, "mode": mode, "limit": limit}
+    return [(row[0], row[1]) for row in connection.execute(statement, params)]

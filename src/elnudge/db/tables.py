@@ -53,6 +53,8 @@ sites = Table(
     Column("timezone", String(64), nullable=False, server_default="UTC"),
     # When the site's SDK first sent an event (the script tag works; `app.installed`).
     Column("installed_at", BigInteger, nullable=True),
+    # Who answers the chat panel: knowledge, llm or human (vocabulary.Responder); NULL: knowledge.
+    Column("chat_responder", String(16), nullable=True),
 )
 
 api_keys = Table(
@@ -314,4 +316,54 @@ webhook_deliveries = Table(
     Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
     Index("ix_webhook_deliveries_endpoint", "site_id", "endpoint_id", "created_at"),
     Index("ix_webhook_deliveries_session", "site_id", "mode", "session_id"),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    # One per session that chatted (created by the shopper's first message), kept 12 months
+    # (retention/purge.py), whatever the plan's session storage.
+    Column("site_id", String(32), primary_key=True),
+    Column("conversation_id", String(32), primary_key=True),
+    Column("mode", String(4), nullable=False),
+    Column("session_id", String(32), nullable=False),
+    Column("visitor_id", String(128), nullable=True),
+    Column("responder", String(16), nullable=False),  # who answers: knowledge, llm or human
+    Column("started_at", BigInteger, nullable=False),
+    Column("last_message_at", BigInteger, nullable=False),
+    Column("message_count", Integer, nullable=False),
+    UniqueConstraint("site_id", "mode", "session_id"),
+    # The list query: one index range scan, newest first, ties by id.
+    Index("ix_conversations_list", "site_id", "mode", "started_at", "conversation_id"),
+    Index("ix_conversations_visitor", "site_id", "mode", "visitor_id"),
+)
+
+conversation_messages = Table(
+    "conversation_messages",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("message_id", String(32), primary_key=True),
+    Column("conversation_id", String(32), nullable=False),
+    Column("sender", String(16), nullable=False),  # shopper, assistant or merchant
+    Column("text", Text, nullable=False),
+    # Where an assistant's answer came from, as JSON ({"kind", "title", "url"}); NULL: none.
+    Column("source", Text, nullable=True),
+    Column("sent_at", BigInteger, nullable=False),
+    Index("ix_conversation_messages_order", "site_id", "conversation_id", "sent_at", "message_id"),
+)
+
+knowledge_entries = Table(
+    "knowledge_entries",
+    metadata,
+    # What the store knows, for the chat's knowledge responder: FAQ entries and policies the
+    # merchant adds (the catalogue comes from `products`). The same in both modes: it is the
+    # store's content, not data of a mode. Searched by full text (db/dialect.py,
+    # `knowledge_candidates`): an FTS5 table kept by triggers on SQLite, GIN indexes on PostgreSQL.
+    Column("site_id", String(32), primary_key=True),
+    Column("entry_id", String(32), primary_key=True),
+    Column("kind", String(8), nullable=False),  # faq or policy
+    Column("title", String(300), nullable=False),  # the question, or the policy's name
+    Column("body", Text, nullable=False),  # the answer, as the shopper will read it
+    Column("url", Text, nullable=True),  # where the store says more
+    Column("created_at", BigInteger, nullable=False),
 )

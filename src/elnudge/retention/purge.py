@@ -1,8 +1,9 @@
 """Deleting what is older than each site's storage retention, in small transactions.
 
 A session goes, with all its events and nudges, once it started before the cutoff, so nothing
-older than the retention stays behind. Each batch commits on its own: the job can be killed at
-any moment and simply run again.
+older than the retention stays behind. Chat transcripts have their own retention, 12 months on
+every plan (docs/api.md, Conversations): a conversation goes once it started 365 days ago.
+Each batch commits on its own: the job can be killed at any moment and simply run again.
 """
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 
 from elnudge.clock import Clock
+from elnudge.conversations.repository import conversations_started_before, delete_conversations
 from elnudge.db import Database
 from elnudge.db.tables import events, nudges, sessions, sites
 from elnudge.sites.plans import storage_days
 from elnudge.timestamps import DAY_MS
 
 BATCH_SESSIONS = 500
+CONVERSATION_RETENTION_DAYS = 365
 
 
 @dataclass(frozen=True, slots=True)
 class PurgeReport:
     sessions: int
     events: int
+    conversations: int = 0
 
 
 def purge(database: Database, clock: Clock, *, batch_size: int = BATCH_SESSIONS) -> PurgeReport:
@@ -41,7 +45,25 @@ def purge(database: Database, clock: Clock, *, batch_size: int = BATCH_SESSIONS)
             total_events += purged_events
             if purged_sessions < batch_size:
                 break
-    return PurgeReport(sessions=total_sessions, events=total_events)
+    conversation_cutoff = clock.now_ms() - CONVERSATION_RETENTION_DAYS * DAY_MS
+    total_conversations = sum(
+        _purge_conversations(database, site_id, conversation_cutoff, batch_size)
+        for site_id, _plan, _override in site_rows
+    )
+    return PurgeReport(
+        sessions=total_sessions, events=total_events, conversations=total_conversations
+    )
+
+
+def _purge_conversations(database: Database, site_id: str, cutoff: int, batch_size: int) -> int:
+    """The site's transcripts that started before `cutoff`, in batches of their own."""
+    total = 0
+    while True:
+        with database.write() as connection:
+            old = conversations_started_before(connection, site_id, cutoff, batch_size)
+            total += delete_conversations(connection, site_id, old)
+        if len(old) < batch_size:
+            return total
 
 
 def _purge_batch(database: Database, site_id: str, cutoff: int, batch_size: int) -> tuple[int, int]:

@@ -498,6 +498,12 @@
     'background:#f5f6f8}' +
     '.g p{max-width:85%;padding:10px 14px;border-radius:16px 16px 16px 4px;background:#fff;' +
     'box-shadow:0 1px 2px rgba(16,24,40,.08)}' +
+    '.g{max-height:min(360px,55vh);overflow-y:auto}.g p{white-space:pre-wrap}' +
+    '.g .out{align-self:flex-end;border-radius:16px 16px 4px 16px;background:#1d2433;color:#fff}' +
+    '.g small{display:block;margin-top:4px;color:#667085;font-size:12px}.g .y{color:#667085}' +
+    '.f{display:flex;gap:8px;padding:10px 12px;border-top:1px solid #eaecf0}' +
+    '.f input{flex:1;min-width:0;font:inherit;padding:9px 12px;border:1px solid #d0d5dd;' +
+    'border-radius:10px}.f .p{width:auto;margin:0;padding:9px 16px}' +
     '.o{opacity:0;transition:opacity .3s}' +
     '@keyframes in{from{opacity:0;transform:translateY(12px)}}@keyframes fade{from{opacity:0}}' +
     '@keyframes up{from{transform:translateY(100%)}}' +
@@ -758,9 +764,12 @@
     fit();
   }
 
-  // The chat panel: the agent and their opening message. The conversation (a text box, the
-  // agent's answers) comes later and adds its lines with say().
-  function openChat(n, back) {
+  // The chat panel: the agent, their opening message, and the conversation. What the shopper
+  // types goes to the relay's chat route; the answer is drawn when it arrives (a typing
+  // indicator meanwhile). The panel stays open across the session's page views
+  // (sessionStorage) and redraws its transcript from the relay, which it also polls for the
+  // store's replies. Every line is text (textContent), never HTML.
+  function openChat(n, back, quiet) {
     closeChat();
     var node = attrs(make('div', 'q', view().wrap),
       { role: 'dialog', 'aria-label': 'Chat with ' + n.agent, tabindex: '-1' });
@@ -771,20 +780,86 @@
     on(node, 'keydown', function (event) {
       if (event.key === 'Escape') closeChat();
     });
-    chat = { node: node, back: back, log: attrs(make('div', 'g', node), { role: 'log' }) };
+    chat = { node: node, back: back, n: n, seen: {},
+      log: attrs(make('div', 'g', node), { role: 'log' }) };
     say(n.opening, 'in');
-    node.focus();
+    var form = make('form', 'f', node);
+    var input = attrs(make('input', '', form),
+      { 'aria-label': 'Your message', maxlength: '1000', placeholder: 'Type your question' });
+    make('button', 'p', form, 'Send');
+    on(form, 'submit', function (event) {
+      event.preventDefault();
+      send(input);
+    });
+    remember(function (session) {
+      session.chat = { nudge_id: n.nudge_id, type: n.type, agent: n.agent, opening: n.opening };
+    });
+    refresh();
+    chat.poll = setInterval(safe(refresh), 8000);
+    if (!quiet) node.focus();
   }
 
-  function say(words, from) {
-    make('p', from, chat.log, words);
+  function say(words, from, source) {
+    var line = make('p', from, chat.log, words);
+    if (source && source.title) make('small', '', line, 'Source: ' + source.title);
+    chat.log.scrollTop = chat.log.scrollHeight;
+    return line;
+  }
+
+  function add(message) {
+    if (!chat || chat.seen[message.id]) return;
+    chat.seen[message.id] = 1;
+    say(message.text, message.sender === 'shopper' ? 'out' : 'in', message.source);
+  }
+
+  function talk(path, extra) {
+    var payload = { site_key: siteKey, session_id: sessionId(Date.now()) };
+    for (var name in extra) payload[name] = extra[name];
+    return window.fetch(cfg.endpoint + '/' + path, { method: 'POST', credentials: 'omit',
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: JSON.stringify(payload) })
+      .then(function (response) {
+        if (!response.ok) throw new Error('relay ' + response.status);
+        return response.json();
+      });
+  }
+
+  function refresh() {
+    if (!chat || chat.busy) return;
+    talk('transcript', {}).then(function (result) {
+      if (chat && !chat.busy) result.messages.forEach(add);
+    }).then(null, log);
+  }
+
+  function send(input) {
+    var words = input.value.trim();
+    if (!words || chat.busy) return;
+    input.value = '';
+    say(words, 'out');
+    var typing = attrs(say('…', 'in y'), { 'aria-label': chat.n.agent + ' is typing' });
+    var mine = chat;
+    mine.busy = 1;
+    talk('messages', { text: words, nudge_id: mine.n.nudge_id, url: location.href })
+      .then(function (result) {
+        mine.seen[result.messages[0].id] = 1; // drawn already
+        result.messages.forEach(add);
+      }).then(null, function (error) {
+        log('message not sent:', error);
+        if (chat === mine) say('Sorry, that did not go through. Please try again.', 'in');
+      }).then(function () {
+        mine.busy = 0;
+        remove(typing);
+      });
   }
 
   function closeChat() {
     if (!chat) return;
+    clearInterval(chat.poll);
     remove(chat.node);
     refocus(chat.back);
     chat = null;
+    remember(function (session) {
+      delete session.chat;
+    });
   }
 
   // --- start ----------------------------------------------------------------------------
@@ -820,7 +895,11 @@
     listen(document, 'visibilitychange', function () {
       if (document.visibilityState === 'hidden') onHide();
     });
-    ready(safe(view)); // the live region must be there before the first announcement
+    ready(safe(function () {
+      view(); // the live region must be there before the first announcement
+      var open = memo().chat; // the chat panel was open on the previous page of the session
+      if (open && siteKey && window.fetch) openChat(open, null, true);
+    }));
     if (cfg.autoTrack) autoTrack();
     for (var j = 0; j < queued.length; j++) {
       if (queued[j][0] === 'track') api.apply(null, queued[j]);

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection
 
 from elnudge import ids
+from elnudge.conversations.service import erase_conversations
 from elnudge.db import dialect
 from elnudge.events.influence import refresh_influence
 from elnudge.events.payloads import MAX_ID_LENGTH
@@ -45,6 +46,7 @@ ERASURE_STEPS: tuple[ErasureStep, ...] = (
     ErasureStep("nudge_offers", repository.delete_nudge_offers),
     ErasureStep("product_views", repository.delete_product_views),
     ErasureStep("webhook_deliveries", repository.delete_webhook_deliveries),
+    ErasureStep("conversations", erase_conversations),  # and their messages
     ErasureStep("sessions", repository.delete_sessions),
 )
 

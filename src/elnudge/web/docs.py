@@ -45,6 +45,9 @@ def setting_texts(settings: Settings) -> dict[str, str]:
         "{max_batch_events}": f"{settings.max_batch_events:,}",
         "{relay_rate_limit}": f"{settings.relay_rate_limit_per_minute:,}",
         "{relay_client_rate_limit}": f"{settings.relay_client_rate_limit_per_minute:,}",
+        "{chat_max_message_chars}": f"{settings.chat_max_message_chars:,}",
+        "{chat_session_rate_limit}": f"{settings.chat_session_rate_limit_per_minute:,}",
+        "{chat_client_rate_limit}": f"{settings.chat_client_rate_limit_per_minute:,}",
     }
 
 

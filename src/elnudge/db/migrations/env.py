@@ -15,6 +15,7 @@ with engine.connect() as connection:
         connection=connection,
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
+        include_name=lambda name, *_: name not in dialect.FULL_TEXT_OBJECTS,
     )
     with context.begin_transaction():
         context.run_migrations()

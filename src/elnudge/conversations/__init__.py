@@ -1,0 +1,1 @@
+"""Conversations: the chat panel's transcripts, stored with their sessions (docs/api.md)."""
