@@ -14,15 +14,8 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from elnudge.dashboard.access import (
-    NOT_FOUND,
-    check_csrf,
-    csrf_token,
-    current_user,
-    grant_on,
-    require_owner,
-)
-from elnudge.dashboard.forms import read_form
+from elnudge.dashboard.access import NOT_FOUND, csrf_token, current_user, grant_on
+from elnudge.dashboard.forms import owner_form
 from elnudge.dashboard.templates import PREFIX, render
 from elnudge.engine import Allowance
 from elnudge.errors import InvalidRequest, NotFound
@@ -100,21 +93,6 @@ def _render(
     )
 
 
-async def _owner_form(
-    request: Request, site_id: str
-) -> tuple[dict[str, str], SignedInUser, UserSite]:
-    """The posted form of an owner of `site_id`: 404 for a foreign site, 403 for a forged form
-    or a viewer."""
-    form = await read_form(request)
-    runtime = runtime_of(request)
-    with runtime.database.read() as connection:
-        user = current_user(request, connection, runtime)
-    grant = grant_on(user, site_id)
-    check_csrf(request, form.get("csrf_token"))
-    require_owner(grant)
-    return form, user, grant
-
-
 def engine_changes(form: dict[str, str]) -> dict[str, Any]:
     """The engine settings a settings form asks for (as `elnudge sites update` passes them)."""
     threshold = form.get("free_shipping_threshold", "").strip()
@@ -171,7 +149,7 @@ def _apply(
 
 @router.post("/sites/{site_id}/settings/engine")
 async def save_engine(request: Request, site_id: str) -> Response:
-    form, user, grant = await _owner_form(request, site_id)
+    form, user, grant = await owner_form(request, site_id)
 
     def change(connection: Connection) -> None:
         update_site(connection, site_id, timezone=form.get("timezone", "UTC").strip())
@@ -182,7 +160,7 @@ async def save_engine(request: Request, site_id: str) -> Response:
 
 @router.post("/sites/{site_id}/settings/origins")
 async def save_origins(request: Request, site_id: str) -> Response:
-    form, user, grant = await _owner_form(request, site_id)
+    form, user, grant = await owner_form(request, site_id)
     origins = [line.strip() for line in form.get("origins", "").splitlines() if line.strip()]
 
     def change(connection: Connection) -> None:
@@ -196,7 +174,7 @@ async def save_origins(request: Request, site_id: str) -> Response:
 
 @router.post("/sites/{site_id}/keys")
 async def create_key(request: Request, site_id: str) -> Response:
-    form, user, grant = await _owner_form(request, site_id)
+    form, user, grant = await owner_form(request, site_id)
     now_ms = runtime_of(request).clock.now_ms()
 
     def change(connection: Connection) -> IssuedKey:
@@ -213,7 +191,7 @@ async def create_key(request: Request, site_id: str) -> Response:
 
 @router.post("/sites/{site_id}/keys/{key_id}/{action}")
 async def change_key(request: Request, site_id: str, key_id: str, action: str) -> Response:
-    _form, user, grant = await _owner_form(request, site_id)
+    _form, user, grant = await owner_form(request, site_id)
     runtime = runtime_of(request)
     now_ms = runtime.clock.now_ms()
     if action not in ("roll", "revoke"):
