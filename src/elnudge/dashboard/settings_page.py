@@ -1,6 +1,7 @@
 """Settings: the nudge engine's settings (through sites/engine.py, as `elnudge sites update`),
-the site's time zone and allowed origins, the install snippet with whether events arrive, and
-keys (create, roll, revoke; a new key is shown once, on the page that answers the form).
+the site's time zone and allowed origins, the install snippet with whether events arrive,
+keys (create, roll, revoke; a new key is shown once, on the page that answers the form), and
+the webhook endpoints, read-only (managed with `elnudge webhooks …`; never their secrets).
 
 Viewers see the page; every form is for owners only (403 otherwise), and carries the CSRF
 token. A bad value re-renders the page with a message naming the field, and changes nothing."""
@@ -29,6 +30,7 @@ from elnudge.sites.summary import site_summary
 from elnudge.users.service import SignedInUser, UserSite
 from elnudge.vocabulary import Mode
 from elnudge.web.runtime import runtime_of
+from elnudge.webhooks.service import endpoints_with_last_delivery
 
 router = APIRouter()
 FIELD_LABELS = {
@@ -84,6 +86,7 @@ def _render(
         summary=summary,
         engine=summary["engine"],
         keys=keys,
+        webhooks=endpoints_with_last_delivery(connection, grant.site_id),
         public_key_hint=public["hint"] if public else None,
         last_event_at=last_event_at(connection, grant.site_id, Mode.LIVE),
         error=error,
