@@ -65,7 +65,7 @@ def test_endpoints_with_their_last_delivery_and_no_secret(
         webhook_repository.update_endpoint(connection, site.site_id, quiet, disabled_at=1)
     assert Worker(runtime.database, runtime.clock, True).run_once() == 2
     html = settings_of(signed_in, site)
-    rows = html.split('<table class="webhooks">')[1].split("</table>")[0].split("<tr>")[2:]
+    rows = html.split('<ul class="webhooks">')[1].split("</ul>")[0].split("<li>")[1:]
     by_url = {
         url: next(row for row in rows if url in row)
         for url in ("/failing", "/working", "http://127.0.0.1:9/quiet?a=1&amp;b=2")
