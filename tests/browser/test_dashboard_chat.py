@@ -1,7 +1,7 @@
 """Issue 17 end to end in Chromium: a shopper asks in the chat panel on the demo shop (the
 `human` responder: only the store answers); the store's owner, signed in to the dashboard in
 another browser profile, reads the question on the Session page, types a reply, and the reply
-appears in the shopper's still-open panel."""
+appears in the shopper's still-open panel. The page with its chat and form passes axe-core."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import pytest
 from elnudge.conversations.service import set_responder
 from elnudge.users.service import create_user
 from tests.browser.conftest import LiveShop, wait_for
-from tests.browser.dashboard import OWNER, PASSWORD, sign_in
+from tests.browser.dashboard import OWNER, PASSWORD, axe_violations, sign_in
 from tests.browser.nudges import INSTRUMENT, Widget
 from tests.browser.test_chat import lines, open_chat_and_ask
 
@@ -69,6 +69,7 @@ def test_the_stores_reply_typed_in_the_dashboard_reaches_the_open_panel(
     assert owner_tab.locator("#chat .transcript li").last.locator(".sender").inner_text() == (
         "The store"
     )
+    assert axe_violations(owner_tab) == []
 
     wait_for(lambda: len(lines(page)) == 3, what="the store's reply in the panel", timeout=20)
     assert lines(page)[2] == REPLY
