@@ -48,9 +48,13 @@ def grant_on(user: SignedInUser, site_id: str) -> UserSite:
     return grant
 
 
-def require_owner(grant: UserSite) -> None:
+VIEWERS_SEE_SETTINGS = "Viewers can see settings but not change them. Ask an owner."
+
+
+def require_owner(grant: UserSite, refusal: str = VIEWERS_SEE_SETTINGS) -> None:
+    """A viewer's form is refused (403) with `refusal`, which says what they may do instead."""
     if grant.role != Role.OWNER:
-        raise Forbidden("Viewers can see settings but not change them. Ask an owner.")
+        raise Forbidden(refusal)
 
 
 def csrf_token(request: Request) -> str:

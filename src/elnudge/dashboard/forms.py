@@ -1,4 +1,5 @@
-"""Reading a posted form: url-encoded only, capped in size, each field once."""
+"""Reading a posted form: url-encoded only, capped in size, each field once; and an owner's
+form, checked (site, CSRF token, role) before anything it asks for is done."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ from urllib.parse import parse_qs
 
 from fastapi import Request
 
+from elnudge.dashboard.access import (
+    VIEWERS_SEE_SETTINGS,
+    check_csrf,
+    current_user,
+    grant_on,
+    require_owner,
+)
 from elnudge.errors import InvalidRequest, PayloadTooLarge
+from elnudge.users.service import SignedInUser, UserSite
+from elnudge.web.runtime import runtime_of
 
 MAX_FORM_BYTES = 64 * 1024  # the largest real form (settings) is a few KB
 MAX_FIELDS = 100
@@ -30,3 +40,18 @@ async def read_form(request: Request) -> dict[str, str]:
     except (UnicodeDecodeError, ValueError) as error:
         raise InvalidRequest("This form could not be read.") from error
     return {name: values[-1] for name, values in fields.items()}
+
+
+async def owner_form(
+    request: Request, site_id: str, refusal: str = VIEWERS_SEE_SETTINGS
+) -> tuple[dict[str, str], SignedInUser, UserSite]:
+    """The posted form of an owner of `site_id`: 404 for a foreign site, 403 for a forged form
+    or a viewer (with `refusal`)."""
+    form = await read_form(request)
+    runtime = runtime_of(request)
+    with runtime.database.read() as connection:
+        user = current_user(request, connection, runtime)
+    grant = grant_on(user, site_id)
+    check_csrf(request, form.get("csrf_token"))
+    require_owner(grant, refusal)
+    return form, user, grant

@@ -1,6 +1,7 @@
 """Settings: the nudge engine's settings (through sites/engine.py, as `elnudge sites update`),
-the site's time zone and allowed origins, the install snippet with whether events arrive, and
-keys (create, roll, revoke; a new key is shown once, on the page that answers the form).
+the site's time zone and allowed origins, the install snippet with whether events arrive,
+keys (create, roll, revoke; a new key is shown once, on the page that answers the form), and
+the webhook endpoints, read-only (managed with `elnudge webhooks …`; never their secrets).
 
 Viewers see the page; every form is for owners only (403 otherwise), and carries the CSRF
 token. A bad value re-renders the page with a message naming the field, and changes nothing."""
@@ -14,15 +15,8 @@ from sqlalchemy.engine import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
-from elnudge.dashboard.access import (
-    NOT_FOUND,
-    check_csrf,
-    csrf_token,
-    current_user,
-    grant_on,
-    require_owner,
-)
-from elnudge.dashboard.forms import read_form
+from elnudge.dashboard.access import NOT_FOUND, csrf_token, current_user, grant_on
+from elnudge.dashboard.forms import owner_form
 from elnudge.dashboard.templates import PREFIX, render
 from elnudge.engine import Allowance
 from elnudge.errors import InvalidRequest, NotFound
@@ -36,6 +30,7 @@ from elnudge.sites.summary import site_summary
 from elnudge.users.service import SignedInUser, UserSite
 from elnudge.vocabulary import Mode
 from elnudge.web.runtime import runtime_of
+from elnudge.webhooks.service import endpoints_with_last_delivery
 
 router = APIRouter()
 FIELD_LABELS = {
@@ -91,6 +86,7 @@ def _render(
         summary=summary,
         engine=summary["engine"],
         keys=keys,
+        webhooks=endpoints_with_last_delivery(connection, grant.site_id),
         public_key_hint=public["hint"] if public else None,
         last_event_at=last_event_at(connection, grant.site_id, Mode.LIVE),
         error=error,
@@ -98,21 +94,6 @@ def _render(
         new_key=new_key,
         origin=f"{request.url.scheme}://{request.url.netloc}",
     )
-
-
-async def _owner_form(
-    request: Request, site_id: str
-) -> tuple[dict[str, str], SignedInUser, UserSite]:
-    """The posted form of an owner of `site_id`: 404 for a foreign site, 403 for a forged form
-    or a viewer."""
-    form = await read_form(request)
-    runtime = runtime_of(request)
-    with runtime.database.read() as connection:
-        user = current_user(request, connection, runtime)
-    grant = grant_on(user, site_id)
-    check_csrf(request, form.get("csrf_token"))
-    require_owner(grant)
-    return form, user, grant
 
 
 def engine_changes(form: dict[str, str]) -> dict[str, Any]:
@@ -171,7 +152,7 @@ def _apply(
 
 @router.post("/sites/{site_id}/settings/engine")
 async def save_engine(request: Request, site_id: str) -> Response:
-    form, user, grant = await _owner_form(request, site_id)
+    form, user, grant = await owner_form(request, site_id)
 
     def change(connection: Connection) -> None:
         update_site(connection, site_id, timezone=form.get("timezone", "UTC").strip())
@@ -182,7 +163,7 @@ async def save_engine(request: Request, site_id: str) -> Response:
 
 @router.post("/sites/{site_id}/settings/origins")
 async def save_origins(request: Request, site_id: str) -> Response:
-    form, user, grant = await _owner_form(request, site_id)
+    form, user, grant = await owner_form(request, site_id)
     origins = [line.strip() for line in form.get("origins", "").splitlines() if line.strip()]
 
     def change(connection: Connection) -> None:
@@ -196,7 +177,7 @@ async def save_origins(request: Request, site_id: str) -> Response:
 
 @router.post("/sites/{site_id}/keys")
 async def create_key(request: Request, site_id: str) -> Response:
-    form, user, grant = await _owner_form(request, site_id)
+    form, user, grant = await owner_form(request, site_id)
     now_ms = runtime_of(request).clock.now_ms()
 
     def change(connection: Connection) -> IssuedKey:
@@ -213,7 +194,7 @@ async def create_key(request: Request, site_id: str) -> Response:
 
 @router.post("/sites/{site_id}/keys/{key_id}/{action}")
 async def change_key(request: Request, site_id: str, key_id: str, action: str) -> Response:
-    _form, user, grant = await _owner_form(request, site_id)
+    _form, user, grant = await owner_form(request, site_id)
     runtime = runtime_of(request)
     now_ms = runtime.clock.now_ms()
     if action not in ("roll", "revoke"):

@@ -89,6 +89,16 @@ def list_endpoints(connection: Connection, site_id: str) -> list[dict[str, Any]]
     return [describe(row) for row in repository.endpoints_of_site(connection, site_id)]
 
 
+def endpoints_with_last_delivery(connection: Connection, site_id: str) -> list[dict[str, Any]]:
+    """The site's endpoints (as `describe`, never a secret), each with `last_delivery`: its
+    newest delivery (`delivery_log`'s fields) or None; for the dashboard's Settings page."""
+    listed = []
+    for row in repository.endpoints_of_site(connection, site_id):
+        newest = repository.deliveries_of(connection, site_id, row["endpoint_id"], 1)
+        listed.append({**describe(row), "last_delivery": _delivery(newest[0]) if newest else None})
+    return listed
+
+
 def rotate(connection: Connection, endpoint_id: str, now_ms: int) -> str:
     """A new secret; the old one keeps signing alongside it for 5 minutes."""
     row = endpoint(connection, endpoint_id)
@@ -134,16 +144,20 @@ def send_test(connection: Connection, endpoint_id: str, now_ms: int) -> str:
 def delivery_log(connection: Connection, endpoint_id: str, limit: int = 50) -> list[dict[str, Any]]:
     row = endpoint(connection, endpoint_id)
     return [
-        {
-            "id": delivery["delivery_id"],
-            "event_id": delivery["event_id"],
-            "event": delivery["event"],
-            "status": delivery["status"],
-            "attempts": delivery["attempts"],
-            "created_at": delivery["created_at"],
-            "next_attempt_at": delivery["next_attempt_at"],
-            "last_status": delivery["last_status"],
-            "last_error": delivery["last_error"],
-        }
+        _delivery(delivery)
         for delivery in repository.deliveries_of(connection, row["site_id"], endpoint_id, limit)
     ]
+
+
+def _delivery(delivery: RowMapping) -> dict[str, Any]:
+    return {
+        "id": delivery["delivery_id"],
+        "event_id": delivery["event_id"],
+        "event": delivery["event"],
+        "status": delivery["status"],
+        "attempts": delivery["attempts"],
+        "created_at": delivery["created_at"],
+        "next_attempt_at": delivery["next_attempt_at"],
+        "last_status": delivery["last_status"],
+        "last_error": delivery["last_error"],
+    }
