@@ -61,7 +61,14 @@ class LiveServer:
     def __init__(self, database_url: str, log: Path, **environment: str) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url, **environment}
+        # No webhook worker: the server outlives many tests on the session's shared database,
+        # and would deliver (with the real clock) what their own workers are there to send.
+        env = {
+            **os.environ,
+            "ELNUDGE_DATABASE_URL": database_url,
+            "ELNUDGE_WEBHOOKS_WORKER": "false",
+            **environment,
+        }
         self._log = log.open("wb")
         self.process = subprocess.Popen(
             [ELNUDGE, "serve", "--port", str(self.port)],

@@ -80,6 +80,10 @@ def test_a_batch_with_one_bad_event_stores_nothing(
             {"event": "PRODUCT_VIEW", "data": {"product_id": "p1", "stock": -1}},
             "events[0].data.stock",
         ),
+        (  # the catalogue keeps stock in 32 bits: one more is a 400, not a 500
+            {"event": "PRODUCT_VIEW", "data": {"product_id": "p1", "stock": 2**31}},
+            "events[0].data.stock",
+        ),
         (
             {"event": "PRODUCT_VIEW", "data": {"product_id": "p1", "price": "cheap"}},
             "events[0].data.price",

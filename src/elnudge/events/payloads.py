@@ -32,6 +32,7 @@ NUDGE_ID_PATTERN = "^nudg_[0-9A-Za-z]{1,59}$"
 URL_CHAR = "[^\\x00-\\x1f\\x7f-\\x9f]"
 REFERRER_PATTERN = f"^{URL_CHAR}*$"
 MAX_INTEGER = 2**63 - 1  # whole numbers in `data` are 64-bit, as stored JSON can hold them
+MAX_STOCK = 2**31 - 1  # a product's stock is also kept in the catalogue's 32-bit column
 _NO_NUL = "^[^\\x00]*$"
 _NON_EMPTY_NO_NUL = "^[^\\x00]+$"
 
@@ -110,6 +111,7 @@ class Integer:
 
     minimum: int = 0
     description: str | None = None
+    maximum: int = MAX_INTEGER
 
     def check(self, value: Any, field: str) -> Any:
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
@@ -118,12 +120,12 @@ class Integer:
             raise InvalidEvent(field, f"{field} must be an integer.")
         if value < self.minimum:
             raise InvalidEvent(field, f"{field} must be at least {self.minimum}.")
-        if value > MAX_INTEGER:
-            raise InvalidEvent(field, f"{field} must be at most {MAX_INTEGER}.")
+        if value > self.maximum:
+            raise InvalidEvent(field, f"{field} must be at most {self.maximum}.")
         return value
 
     def annotation(self) -> Any:
-        limits = Schema(ge=self.minimum, le=MAX_INTEGER, description=self.description)
+        limits = Schema(ge=self.minimum, le=self.maximum, description=self.description)
         return Annotated[int, limits]
 
 
@@ -228,7 +230,8 @@ PAYLOADS: dict[str, Payload] = {
             Member("currency", CURRENCY, required=False),
             Member(
                 "stock",
-                Integer(description="Units left; 5 or fewer can show a toast."),
+                # Kept in the catalogue (products.stock, a 32-bit column).
+                Integer(description="Units left; 5 or fewer can show a toast.", maximum=MAX_STOCK),
                 required=False,
             ),
         ),
