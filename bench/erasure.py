@@ -32,9 +32,9 @@ from elnudge.config import Settings
 from elnudge.db.migrate import upgrade
 from elnudge.events.service import ingest_request
 from elnudge.keys.service import authenticate
+from elnudge.privacy.erasure import erase_visitor
 from elnudge.provisioning import create_site
 from elnudge.runtime import build_runtime
-from elnudge.visitors.erasure import erase_visitor
 from elnudge.vocabulary import KeyKind
 
 VISITORS = 600

@@ -26,6 +26,7 @@ from elnudge.events import endpoints as event_routes
 from elnudge.events.schemas import event_batch_model
 from elnudge.nudges import endpoints as nudge_routes
 from elnudge.nudges.schemas import preview_request_model
+from elnudge.privacy import endpoints as visitor_routes
 from elnudge.relay import endpoints as relay_routes
 from elnudge.relay.schemas import RelayResponse, relay_batch_model
 from elnudge.reports import endpoints as report_routes
@@ -34,7 +35,6 @@ from elnudge.sdk import router as sdk_router
 from elnudge.sdk import sdk_asset
 from elnudge.sessions import endpoints as session_routes
 from elnudge.storefront import ShopConfig, create_storefront
-from elnudge.visitors import endpoints as visitor_routes
 from elnudge.web.apidocs import docs_router
 from elnudge.web.compression import CompressionMiddleware
 from elnudge.web.docs import REQUEST_ID_HEADER, finish_document

@@ -12,9 +12,9 @@ from elnudge.cli.context import clock, console, database, errors, print_json
 from elnudge.cli.engine_flags import OnOff
 from elnudge.conversations.service import set_responder
 from elnudge.engine import ToastPosition
+from elnudge.privacy.site_deletion import delete_site
 from elnudge.provisioning import create_site
 from elnudge.sites import repository, service
-from elnudge.sites.deletion import delete_site
 from elnudge.sites.engine import update_engine_settings
 from elnudge.sites.origins import set_allowed_origins
 from elnudge.sites.plans import PLAN_NAMES

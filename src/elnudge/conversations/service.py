@@ -118,7 +118,7 @@ def erase_conversations(
     connection: Connection, site_id: str, mode: str, session_ids: Sequence[str]
 ) -> int:
     """Delete the transcripts of these sessions of the site and mode, in the caller's
-    transaction: erasing a visitor's sessions runs it (visitors/erasure.py, ERASURE_STEPS).
+    transaction: erasing a visitor's sessions runs it (privacy/erasure.py, ERASURE_STEPS).
     A conversation belongs to one session, so the visitor's sessions find all of theirs.
     Returns how many conversations went."""
     found = repository.conversations_of_sessions(connection, site_id, mode, session_ids)

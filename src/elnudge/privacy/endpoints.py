@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 
 from elnudge.keys.service import Principal
+from elnudge.privacy.erasure import ErasureResult, erase_visitor
+from elnudge.privacy.schemas import VisitorDeletion
 from elnudge.runtime import Runtime
-from elnudge.visitors.erasure import ErasureResult, erase_visitor
-from elnudge.visitors.schemas import VisitorDeletion
 from elnudge.web.auth import SecretKey
 from elnudge.web.docs import REQUEST_ID_HEADER, error_responses
 from elnudge.web.params import reject_unknown_params

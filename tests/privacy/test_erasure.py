@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 
 from elnudge.db.tables import erasures, metadata, nudge_offers, sessions
+from elnudge.privacy.erasure import could_be_stored
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
-from elnudge.visitors.erasure import could_be_stored
 from tests.storefront import (
     ShopApi,
     envelope,

@@ -27,7 +27,7 @@ from elnudge.conversations.service import erase_conversations
 from elnudge.db import dialect
 from elnudge.events.influence import refresh_influence
 from elnudge.events.payloads import MAX_ID_LENGTH
-from elnudge.visitors import repository
+from elnudge.privacy import repository
 
 # (site_id, mode, session_ids) -> rows deleted.
 StepRun = Callable[[Connection, str, str, Sequence[str]], int]

@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 
 from elnudge.db.tables import metadata
 from elnudge.errors import NotFound
+from elnudge.privacy.site_deletion import data_tables, delete_site
 from elnudge.provisioning import CreatedSite, create_site
 from elnudge.runtime import Runtime
-from elnudge.sites.deletion import data_tables, delete_site
 from tests.cli.test_cli import run, run_json
+from tests.privacy.test_erasure import product_view
 from tests.storefront import Relay, ShopApi, nudge_reaction, nudge_shown, page_view, purchase
-from tests.visitors.test_erasure import product_view
 
 NUDGE = "nudg_01J1BBBBBBBBBBBBBBBBBBBBBB"
 
