@@ -7,12 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.ratios import ratio_lines
 from bench.targets import RESULTS_DIR
+
+SERVERS = ("elnudge", "floor", "elnudge_granian", "floor_granian", "postgrest", "datasette")
 
 
 def read_rows(result: dict[str, Any]) -> list[str]:
     lines = []
-    for server in ("elnudge", "postgrest", "datasette"):
+    for server in SERVERS:
         for name, figures in result.get(server, {}).items():
             one, fixed, sat = (
                 figures["one_connection"],
@@ -56,7 +59,11 @@ def main() -> None:
             )
             print("|---|---|---|---|---|---|---|---|---|---|---|")
             print("\n".join(read_rows(result)))
-            print(f"\nworker RSS MB after the run: {result.get('elnudge_worker_rss_mb')}")
+            for key in ("elnudge_worker_rss_mb", "elnudge_granian_worker_rss_mb"):
+                if key in result:
+                    print(f"\n{key} after the run: {result[key]}")
+            if "floor" in result or "floor_granian" in result:
+                print("\n".join(ratio_lines(result)))
         elif path.name.startswith("export-"):
             rows = result["runs"]["httpx"][0]["rows"]
             print(f"{rows:,} sessions per walk, 200 per page\n")
