@@ -229,7 +229,7 @@ class Floor:
     def answer(self, scope: Scope) -> tuple[int, bytes]:
         path: str = scope["path"]
         try:
-            if scope["method"] not in ("GET", "HEAD"):
+            if scope["method"] != "GET":
                 raise NotFound("No such route.")
             if path == PREFIX:
                 return 200, self.list_sessions(scope)

@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 
 from bench import serve_floor
 from elnudge import server
+from elnudge.keys.repository import list_keys
+from elnudge.keys.service import revoke_key
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
 from tests.sessions.test_seed_example import seed_events
@@ -96,3 +98,21 @@ def test_a_bad_key_is_refused(floor: TestClient) -> None:
 
 def test_the_floor_runs_under_elnudges_http_protocol() -> None:
     assert serve_floor.HTTP_PROTOCOL == server.HTTP_PROTOCOL
+
+
+def test_a_public_key_and_a_revoked_key_are_refused(
+    runtime: Runtime, site: CreatedSite, floor: TestClient
+) -> None:
+    assert floor.get("/v1/sessions").status_code == 200
+    floor.headers["Authorization"] = f"Bearer {site.site_key_live}"
+    assert floor.get("/v1/sessions").status_code == 401
+    now_ms = runtime.clock.now_ms()
+    with runtime.database.write() as connection:
+        [key] = [
+            k
+            for k in list_keys(connection, site.site_id)
+            if (k["kind"], k["mode"]) == ("secret", "live")
+        ]
+        revoke_key(connection, key["key_id"], now_ms=now_ms)
+    floor.headers["Authorization"] = f"Bearer {site.secret_key_live}"
+    assert floor.get("/v1/sessions").status_code == 401
