@@ -50,7 +50,9 @@ def main() -> None:
     paths = [Path(arg) for arg in sys.argv[1:]] or sorted(RESULTS_DIR.glob("*.json"))
     for path in paths:
         result = json.loads(path.read_text())
-        print(f"\n### {path.name} — {result['command']} — {result['date']}\n")
+        # Some scripts (explain, report, dashboard) record no command or date of their own.
+        command, date = result.get("command", "see RESULTS.md"), result.get("date", "")
+        print(f"\n### {path.name} — {command} — {date}\n")
         if path.name.startswith("read-"):
             print(
                 "| server | scenario | p50 ms (1 conn) | p99 ms (1 conn) | req/s (1 conn) "
