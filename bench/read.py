@@ -246,7 +246,7 @@ def main() -> None:
     setup = prepare(target, database, args.deep_offset)
     result: dict[str, Any] = {
         "command": f"bench/run read {args.target} --workers {args.workers}"
-        f" --seconds {args.seconds} --servers {args.servers}",
+        f" --seconds {args.seconds} --servers {args.servers} --deep-offset {args.deep_offset}",
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": machine(),
         "backend": target.backend,
