@@ -4,8 +4,8 @@ It does what a request of `GET /v1/sessions` and `GET /v1/sessions/{id}` has to 
 more: the key check (shape, checksum, SHA-256, the hashed-key SELECT), the cursor (decoded and
 signed by elNudge's own functions), elNudge's exact statements (captured from its repository
 by bench/queries.py) through the same driver (sqlite3 / psycopg 3, one connection per worker,
-queries inline on the event loop as elNudge's routes run them, the same transactions: autocommit
-for a list, one snapshot for a session), the same objects (a session by elNudge's own
+queries inline on the event loop as elNudge's routes run them, in autocommit: a session is one
+statement), the same objects (a session by elNudge's own
 `session_object`) encoded by the same encoder (orjson).
 No framework, no validation models, no middleware, no request ids. Served by the same HTTP
 server as `elnudge serve` (bench/servers.py). issue 15: elNudge's p50 within 1.5× of it, and
@@ -19,8 +19,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -35,6 +34,7 @@ from elnudge.errors import ApiError, InvalidRequest, NotFound, Unauthorized
 from elnudge.keys import tokens
 from elnudge.keys.service import Principal
 from elnudge.pagination import api_window_start, next_cursor, resolve_window
+from elnudge.sessions.repository import EVENT_PART, NUDGE_PART, SESSION_PART
 from elnudge.sessions.service import SESSIONS, session_object
 from elnudge.sites import plans
 from elnudge.timestamps import format_timestamp
@@ -99,19 +99,6 @@ class Store:
         if row is None:
             return None
         return dict(zip((column[0] for column in cursor.description), row, strict=True))
-
-    @contextmanager
-    def snapshot(self) -> Iterator[None]:
-        """One read snapshot for several statements, as elNudge's `Database.snapshot()`."""
-        if not self.is_sqlite:
-            with self.connection.transaction():
-                yield
-            return
-        self.connection.execute("BEGIN")
-        try:
-            yield
-        finally:
-            self.connection.execute("COMMIT")
 
     def close(self) -> None:
         if self._connection is not None:
@@ -194,35 +181,35 @@ class Floor:
 
     def get_session(self, scope: Scope, session_id: str) -> bytes:
         now_ms = self.now_ms()
-        with self.store.snapshot():
-            principal = self.principal(scope, now_ms)
-            if scope["query_string"]:
-                raise InvalidRequest("This route takes no query parameters.")
-            values: dict[str, object] = {
-                "site_id": principal.site_id,
-                "mode": principal.mode,
-                "session_id": session_id,
-                "lower_ms": api_window_start(principal, now_ms),
-            }
-            found = ids.is_valid_id(session_id, ids.SESSION) and self.store.rows("session", values)
-            if not found:
-                raise NotFound("No such session.", param="id")
-            events = self.store.rows("events", values)
-            nudges = self.store.rows("nudges", values)
-        detail = session_object(found[0])
+        principal = self.principal(scope, now_ms)
+        if scope["query_string"]:
+            raise InvalidRequest("This route takes no query parameters.")
+        values: dict[str, object] = {
+            "site_id": principal.site_id,
+            "mode": principal.mode,
+            "session_id": session_id,
+            "lower_ms": api_window_start(principal, now_ms),
+        }
+        rows = ids.is_valid_id(session_id, ids.SESSION) and self.store.rows("session", values)
+        if not rows or rows[0][0] != SESSION_PART:
+            raise NotFound("No such session.", param="id")
+        # One statement, as elNudge reads it (sessions/repository.py, session_detail).
+        detail = session_object(rows[0][1:8])
         detail["events"] = [
-            {"type": kind, "url": url, "occurred_at": format_timestamp(at)}
-            for kind, url, at, _score in events
+            {"type": row[1], "url": row[8], "occurred_at": format_timestamp(row[2])}
+            for row in rows
+            if row[0] == EVENT_PART
         ]
         detail["nudges"] = [
             {
-                "nudge_id": nudge_id,
-                "type": kind,
-                "shown_at": format_timestamp(shown_at),
-                "outcome": outcome,
-                "influenced_conversion": bool(influenced),
+                "nudge_id": row[1],
+                "type": row[8],
+                "shown_at": format_timestamp(row[2]),
+                "outcome": row[9],
+                "influenced_conversion": bool(row[6]),
             }
-            for nudge_id, kind, shown_at, outcome, influenced in nudges
+            for row in rows
+            if row[0] == NUDGE_PART
         ]
         return orjson.dumps({"data": detail})
 

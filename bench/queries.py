@@ -82,15 +82,12 @@ def floor_statements(database: Database) -> dict[str, Statement]:
     common: dict[str, Any] = {"site_id": s["site_id"], "mode": s["mode"]}
     page = {**common, "lower_ms": s["lower_ms"], "upper_ms": s["upper_ms"], "limit": s["limit"]}
     after = (s["after_ms"], s["after_id"])
-    session = (s["site_id"], s["session_id"])
     calls: dict[str, Callable[[Connection], object]] = {
         "key": lambda c: keys_repository.find_by_hash(c, s["key_hash"]),
         "first_page": lambda c: repository.list_page(c, **page, after=None),
         "next_page": lambda c: repository.list_page(c, **page, after=after),
-        "session": lambda c: repository.get_session(
+        "session": lambda c: repository.session_detail(
             c, **common, session_id=s["session_id"], lower_ms=s["lower_ms"]
         ),
-        "events": lambda c: repository.session_events(c, *session),
-        "nudges": lambda c: repository.session_nudges(c, *session),
     }
     return {name: _template(capture(database, call)) for name, call in calls.items()}
