@@ -1,0 +1,220 @@
+"""A period's counts per 15-minute slot of session start: what every report and page adds up.
+
+Every number the nudge report and the dashboard show is a sum over sessions, each counted with
+its start, so counts per slot add up to any period made of whole slots, and fold into the local
+days of any time zone in use today (all are offset from UTC by whole quarter hours). `Slots`
+holds them; `count_slots` counts them from the rows; `metrics.rollups` keeps whole days of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from sqlalchemy import Integer, and_, func, select
+from sqlalchemy.engine import Connection
+
+from elnudge.db.tables import nudge_offers, nudges, sessions
+from elnudge.metrics.period import Period, nudge_filter, session_filter
+from elnudge.metrics.revenue import Credit, influenced_purchases
+from elnudge.metrics.sql import count_distinct_where, count_true
+from elnudge.reports import Arm, TypeCounts
+from elnudge.timestamps import MINUTE_MS
+from elnudge.vocabulary import NudgeType
+
+SLOT_MS = 15 * MINUTE_MS
+
+
+@dataclass
+class SlotSessions:
+    """The sessions that started in one slot (bots excluded)."""
+
+    sessions: int = 0
+    conversions: int = 0
+    intent_total: int = 0  # the sum of their intent scores
+    interacted: int = 0  # sessions with a nudge interaction (click, dismissal, chat opened)
+    interacted_conversions: int = 0
+    treatment: int = 0  # sessions whose proactive nudge the engine sent to the widget
+    treatment_conversions: int = 0
+    holdout: int = 0  # sessions whose proactive nudges were all held out
+    holdout_conversions: int = 0
+
+    def add(self, other: SlotSessions) -> None:
+        for name in _SESSION_FIELDS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    @property
+    def everyone(self) -> Arm:
+        return Arm(self.sessions, self.conversions)
+
+    @property
+    def baseline(self) -> Arm:
+        """Sessions with no nudge interaction."""
+        return Arm(self.sessions - self.interacted, self.conversions - self.interacted_conversions)
+
+    @property
+    def treatment_arm(self) -> Arm:
+        return Arm(self.treatment, self.treatment_conversions)
+
+    @property
+    def holdout_arm(self) -> Arm:
+        return Arm(self.holdout, self.holdout_conversions)
+
+
+_SESSION_FIELDS = tuple(f.name for f in fields(SlotSessions))
+TYPE_FIELDS = tuple(f.name for f in fields(TypeCounts))
+
+
+@dataclass
+class Slots:
+    """Counts per slot: of sessions, and of each nudge type's nudges; and the influenced
+    purchases, each with every session start that credits it (a purchase counts once, with the
+    earliest: `first_credits`)."""
+
+    sessions: dict[int, SlotSessions] = field(default_factory=dict)
+    types: dict[tuple[int, NudgeType], TypeCounts] = field(default_factory=dict)
+    credits: dict[tuple[str, int], Credit] = field(default_factory=dict)  # (event id, start)
+
+    def credit(self, credit: Credit) -> None:
+        self.credits[credit.event_id, credit.started_at] = credit
+
+    def merge(self, other: Slots) -> None:
+        """Add `other`'s counts (of other slots, or more of the same slots' sessions)."""
+        for slot, counts in other.sessions.items():
+            self.sessions.setdefault(slot, SlotSessions()).add(counts)
+        for key, kind_counts in other.types.items():
+            self.types[key] = add_types(self.types.get(key), kind_counts)
+        self.credits.update(other.credits)
+
+    def total(self) -> SlotSessions:
+        """Every slot's sessions added up."""
+        total = SlotSessions()
+        for counts in self.sessions.values():
+            total.add(counts)
+        return total
+
+    def by_type(self) -> dict[NudgeType, TypeCounts]:
+        """Each nudge type shown, its counts added up over the slots (types never shown absent)."""
+        counts: dict[NudgeType, TypeCounts] = {}
+        for (_, kind), slot_counts in self.types.items():
+            counts[kind] = add_types(counts.get(kind), slot_counts)
+        return counts
+
+    def first_credits(self) -> list[Credit]:
+        """Each influenced purchase once, credited to the earliest session that led to it."""
+        first: dict[str, Credit] = {}
+        for credit in sorted(self.credits.values(), key=lambda credit: credit.started_at):
+            first.setdefault(credit.event_id, credit)
+        return list(first.values())
+
+
+def add_types(one: TypeCounts | None, other: TypeCounts) -> TypeCounts:
+    if one is None:
+        return other
+    return TypeCounts(**{name: getattr(one, name) + getattr(other, name) for name in TYPE_FIELDS})
+
+
+def count_slots(connection: Connection, period: Period) -> Slots:
+    """The period's counts per slot, counted from the sessions, nudges, offers and purchases."""
+    counted = Slots(
+        sessions=_session_slots(connection, period), types=_type_slots(connection, period)
+    )
+    for credit in influenced_purchases(connection, period):
+        counted.credit(credit)
+    return counted
+
+
+def _session_slots(connection: Connection, period: Period) -> dict[int, SlotSessions]:
+    """One pass over the period's sessions: the nudges and offers are first reduced to one row
+    per session, which the database then matches against the sessions."""
+    reacted = (
+        select(nudges.c.session_id)
+        .where(
+            nudges.c.site_id == period.site_id,
+            nudges.c.mode == period.mode,
+            # A nudge is shown during its session, so never before the period's sessions began.
+            nudges.c.shown_at >= period.from_ms,
+            nudges.c.last_interaction_at.is_not(None),
+        )
+        .group_by(nudges.c.session_id)
+        .subquery()
+    )
+    # The experiment's arm (metrics/experiment.py): held out only if every proactive offer was.
+    arms = (
+        select(
+            nudge_offers.c.session_id,
+            func.min(nudge_offers.c.held_out.cast(Integer)).label("held"),
+        )
+        .where(
+            nudge_offers.c.site_id == period.site_id,
+            nudge_offers.c.mode == period.mode,
+            nudge_offers.c.type != NudgeType.STICKY_BAR.value,
+        )
+        .group_by(nudge_offers.c.session_id)
+        .subquery()
+    )
+    converted = sessions.c.converted.is_(True)
+    in_reacted = reacted.c.session_id.is_not(None)
+    treated = arms.c.held == 0
+    held = arms.c.held == 1
+    slot = (sessions.c.started_at // SLOT_MS).label("slot")
+    query = (
+        select(
+            slot,
+            func.count(),
+            count_true(sessions.c.converted),
+            func.coalesce(func.sum(sessions.c.intent_score), 0),
+            count_true(in_reacted),
+            count_true(and_(in_reacted, converted)),
+            count_true(treated),
+            count_true(and_(treated, converted)),
+            count_true(held),
+            count_true(and_(held, converted)),
+        )
+        .select_from(
+            sessions.outerjoin(reacted, reacted.c.session_id == sessions.c.session_id).outerjoin(
+                arms, arms.c.session_id == sessions.c.session_id
+            )
+        )
+        .where(session_filter(period))
+        .group_by(slot)
+    )
+    return {
+        int(at): SlotSessions(*(int(number) for number in numbers))
+        for at, *numbers in connection.execute(query)
+    }
+
+
+_NUDGES_OF_SESSIONS = and_(
+    nudges.c.site_id == sessions.c.site_id,
+    nudges.c.mode == sessions.c.mode,
+    nudges.c.session_id == sessions.c.session_id,
+)
+
+
+def _type_slots(connection: Connection, period: Period) -> dict[tuple[int, NudgeType], TypeCounts]:
+    """Per slot and nudge type shown: nudges shown, nudges with at least one click / dismissal /
+    chat opening, the sessions that showed the type and how many of those converted, and the
+    nudges that influenced a conversion."""
+    slot = (sessions.c.started_at // SLOT_MS).label("slot")
+    query = (
+        select(
+            slot,
+            nudges.c.type,
+            func.count(),
+            count_true(nudges.c.clicked),
+            count_true(nudges.c.dismissed),
+            count_true(nudges.c.chat_opened),
+            func.count(func.distinct(sessions.c.session_id)),
+            count_distinct_where(sessions.c.converted.is_(True), sessions.c.session_id),
+            count_true(nudges.c.influenced_conversion),
+        )
+        .select_from(sessions.join(nudges, _NUDGES_OF_SESSIONS))
+        .where(nudge_filter(period))
+        .group_by(slot, nudges.c.type)
+    )
+    known = {kind.value: kind for kind in NudgeType}
+    counts: dict[tuple[int, NudgeType], TypeCounts] = {}
+    for at, kind, *numbers in connection.execute(query):
+        if kind in known:  # a type this version does not know is no report row
+            counts[int(at), known[kind]] = TypeCounts(*(int(number) for number in numbers))
+    return counts
