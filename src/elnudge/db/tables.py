@@ -377,6 +377,8 @@ knowledge_entries = Table(
 # 0011) delete that row, and with it (ON DELETE CASCADE) the day's counts, whenever anything they
 # count changes; the next read counts the day again from the rows.
 
+ROLLUP = {"rollup": True}  # derived counts: deleting a site empties them first
+
 report_days = Table(
     "report_days",
     metadata,
@@ -384,6 +386,7 @@ report_days = Table(
     Column("mode", String(4), primary_key=True),
     Column("day", BigInteger, primary_key=True),  # UTC day number: started_at // DAY_MS
     Column("counted_at", BigInteger, nullable=False),
+    info=ROLLUP,
 )
 
 
@@ -413,6 +416,7 @@ report_slots = Table(
     Column("holdout", Integer, nullable=False),
     Column("holdout_conversions", Integer, nullable=False),
     _of_report_day("report_slots"),
+    info=ROLLUP,
 )
 
 report_slot_types = Table(
@@ -431,6 +435,7 @@ report_slot_types = Table(
     Column("conversions", Integer, nullable=False),
     Column("influenced_conversions", Integer, nullable=False),
     _of_report_day("report_slot_types"),
+    info=ROLLUP,
 )
 
 report_slot_credits = Table(
@@ -446,4 +451,5 @@ report_slot_credits = Table(
     Column("currency", String(3), nullable=False),
     Column("amount", Text, nullable=False),  # the value exactly as sent (a decimal)
     _of_report_day("report_slot_credits"),
+    info=ROLLUP,
 )
