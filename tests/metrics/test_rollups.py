@@ -49,7 +49,7 @@ def stored_days(runtime: Runtime, site: CreatedSite) -> list[int]:
 def both_ways(runtime: Runtime, period: Period) -> tuple[Slots, Slots]:
     """(read with stored days, counted from the rows), in one snapshot."""
     with runtime.database.snapshot() as connection:
-        return period_slots(connection, period), count_slots(connection, period)
+        return period_slots(connection, period, credits=True), count_slots(connection, period)
 
 
 def day_of(at_ms: int) -> int:

@@ -51,7 +51,7 @@ class Day:
 def daily_series(connection: Connection, period: Period, zone: ZoneInfo) -> list[Day]:
     """Every local day the period touches, in order, each with its numbers (zeros included)."""
     days = {day: Day(day) for day in _days_of(period, zone)}
-    slots = period_slots(connection, period)
+    slots = period_slots(connection, period, credits=True)
     for slot, counts in slots.sessions.items():
         day = _day(days, _local_day(slot, zone))
         day.sessions += counts.sessions

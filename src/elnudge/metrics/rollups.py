@@ -60,17 +60,19 @@ _TRY_REPORT_LOCK = text(
 )
 
 
-def period_slots(connection: Connection, period: Period) -> Slots:
-    """The period's counts per slot: stored where its days are stored, counted otherwise."""
+def period_slots(connection: Connection, period: Period, *, credits: bool = False) -> Slots:
+    """The period's counts per slot: stored where its days are stored, counted otherwise; with
+    the influenced purchases when `credits` (the Overview's revenue; the report needs none)."""
     first_slot = -(-period.from_ms // SLOT_MS)  # the first slot wholly inside the period
     end_slot = period.to_ms // SLOT_MS
     if first_slot >= end_slot:
-        return count_slots(connection, period)
+        return count_slots(connection, period, credits=credits)
     first_day, last_day = first_slot * SLOT_MS // DAY_MS, (end_slot * SLOT_MS - 1) // DAY_MS
     stored = _stored_days(connection, period, first_day, last_day)
-    counted = _read_stored(connection, period, stored, first_slot, end_slot)
+    counted = _read_stored(connection, period, stored, first_slot, end_slot, credits=credits)
     for from_ms, to_ms in _gaps(period, stored, first_slot, end_slot):
-        counted.merge(count_slots(connection, replace(period, from_ms=from_ms, to_ms=to_ms)))
+        part = replace(period, from_ms=from_ms, to_ms=to_ms)
+        counted.merge(count_slots(connection, part, credits=credits))
     return counted
 
 
@@ -163,14 +165,20 @@ def _stored_days(connection: Connection, period: Period, first_day: int, last_da
 
 
 def _read_stored(
-    connection: Connection, period: Period, days: set[int], first_slot: int, end_slot: int
+    connection: Connection,
+    period: Period,
+    days: set[int],
+    first_slot: int,
+    end_slot: int,
+    *,
+    credits: bool,
 ) -> Slots:
     """The stored counts of `days`, of the slots in [first_slot, end_slot)."""
     counted = Slots()
     if not days:
         return counted
     owned = _owned_by(period, days)
-    slots, kinds, credits = report_slots.c, report_slot_types.c, report_slot_credits.c
+    slots, kinds = report_slots.c, report_slot_types.c
     query = select(slots.slot, *_SESSION_COLUMNS).where(
         *owned(report_slots), slots.slot >= first_slot, slots.slot < end_slot
     )
@@ -182,10 +190,13 @@ def _read_stored(
     for slot, kind, *numbers in connection.execute(query):
         if kind in _KNOWN_TYPES:  # a type this version does not know is no report row
             counted.types[int(slot), _KNOWN_TYPES[kind]] = TypeCounts(*map(int, numbers))
-    query = select(credits.event_id, credits.started_at, credits.currency, credits.amount).where(
+    if not credits:
+        return counted
+    stored = report_slot_credits.c
+    query = select(stored.event_id, stored.started_at, stored.currency, stored.amount).where(
         *owned(report_slot_credits),
-        credits.started_at >= first_slot * SLOT_MS,
-        credits.started_at < end_slot * SLOT_MS,
+        stored.started_at >= first_slot * SLOT_MS,
+        stored.started_at < end_slot * SLOT_MS,
     )
     for event_id, started_at, currency, amount in connection.execute(query):
         counted.credit(Credit(int(started_at), event_id, currency, Decimal(amount)))

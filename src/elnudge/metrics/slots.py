@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import Integer, and_, func, select
+from sqlalchemy import Integer, and_, case, func, select
 from sqlalchemy.engine import Connection
 
 from elnudge.db.tables import nudge_offers, nudges, sessions
@@ -113,75 +113,74 @@ def add_types(one: TypeCounts | None, other: TypeCounts) -> TypeCounts:
     return TypeCounts(**{name: getattr(one, name) + getattr(other, name) for name in TYPE_FIELDS})
 
 
-def count_slots(connection: Connection, period: Period) -> Slots:
-    """The period's counts per slot, counted from the sessions, nudges, offers and purchases."""
+def count_slots(connection: Connection, period: Period, *, credits: bool = True) -> Slots:
+    """The period's counts per slot, counted from the sessions, nudges, offers and purchases
+    (without the influenced purchases unless `credits`: only the Overview's revenue needs them)."""
     counted = Slots(
         sessions=_session_slots(connection, period), types=_type_slots(connection, period)
     )
-    for credit in influenced_purchases(connection, period):
+    for credit in influenced_purchases(connection, period) if credits else ():
         counted.credit(credit)
     return counted
 
 
 def _session_slots(connection: Connection, period: Period) -> dict[int, SlotSessions]:
-    """One pass over the period's sessions: the nudges and offers are first reduced to one row
-    per session, which the database then matches against the sessions."""
+    """One pass over the period's sessions, each looking up its own nudges and offers by the
+    session's index (so a day costs what its sessions cost, however many other days there are)."""
     reacted = (
         select(nudges.c.session_id)
         .where(
-            nudges.c.site_id == period.site_id,
-            nudges.c.mode == period.mode,
-            # A nudge is shown during its session, so never before the period's sessions began.
-            nudges.c.shown_at >= period.from_ms,
+            nudges.c.site_id == sessions.c.site_id,
+            nudges.c.session_id == sessions.c.session_id,
+            nudges.c.mode == sessions.c.mode,
             nudges.c.last_interaction_at.is_not(None),
         )
-        .group_by(nudges.c.session_id)
-        .subquery()
+        .exists()
     )
-    # The experiment's arm (metrics/experiment.py): held out only if every proactive offer was.
-    arms = (
-        select(
-            nudge_offers.c.session_id,
-            func.min(nudge_offers.c.held_out.cast(Integer)).label("held"),
-        )
+    # The experiment's arm (metrics/experiment.py): held out only if every proactive offer was;
+    # NULL without a proactive offer.
+    held = (
+        select(func.min(nudge_offers.c.held_out.cast(Integer)))
         .where(
-            nudge_offers.c.site_id == period.site_id,
-            nudge_offers.c.mode == period.mode,
+            nudge_offers.c.site_id == sessions.c.site_id,
+            nudge_offers.c.session_id == sessions.c.session_id,
+            nudge_offers.c.mode == sessions.c.mode,
             nudge_offers.c.type != NudgeType.STICKY_BAR.value,
         )
-        .group_by(nudge_offers.c.session_id)
-        .subquery()
+        .scalar_subquery()
     )
-    converted = sessions.c.converted.is_(True)
-    in_reacted = reacted.c.session_id.is_not(None)
-    treated = arms.c.held == 0
-    held = arms.c.held == 1
     slot = (sessions.c.started_at // SLOT_MS).label("slot")
+    # Grouped by every flag, so each session's lookups run once (as GROUP BY keys), and the
+    # groups are folded into slots here.
     query = (
         select(
             slot,
+            sessions.c.converted,
+            case((reacted, 1), else_=0).label("reacted"),
+            held.label("held"),
             func.count(),
-            count_true(sessions.c.converted),
             func.coalesce(func.sum(sessions.c.intent_score), 0),
-            count_true(in_reacted),
-            count_true(and_(in_reacted, converted)),
-            count_true(treated),
-            count_true(and_(treated, converted)),
-            count_true(held),
-            count_true(and_(held, converted)),
-        )
-        .select_from(
-            sessions.outerjoin(reacted, reacted.c.session_id == sessions.c.session_id).outerjoin(
-                arms, arms.c.session_id == sessions.c.session_id
-            )
         )
         .where(session_filter(period))
-        .group_by(slot)
+        .group_by(slot, sessions.c.converted, "reacted", "held")
     )
-    return {
-        int(at): SlotSessions(*(int(number) for number in numbers))
-        for at, *numbers in connection.execute(query)
-    }
+    counted: dict[int, SlotSessions] = {}
+    for at, converted, reacted_to_nudge, arm, number, intent in connection.execute(query):
+        group = counted.setdefault(int(at), SlotSessions())
+        converts = int(number) if converted else 0
+        group.sessions += int(number)
+        group.conversions += converts
+        group.intent_total += int(intent)
+        if reacted_to_nudge:
+            group.interacted += int(number)
+            group.interacted_conversions += converts
+        if arm == 0:
+            group.treatment += int(number)
+            group.treatment_conversions += converts
+        elif arm == 1:
+            group.holdout += int(number)
+            group.holdout_conversions += converts
+    return counted
 
 
 _NUDGES_OF_SESSIONS = and_(
