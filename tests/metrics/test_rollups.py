@@ -232,6 +232,10 @@ def test_any_period_reads_the_same_numbers_stored_or_not(
         period = Period(site.site_id, "live", *ends)
         stored, counted = both_ways(runtime, period)
         assert stored == counted, period
+        with runtime.database.snapshot() as connection:  # the report's way: totals only
+            summed = period_slots(connection, period, per_slot=False)
+        assert summed.total() == counted.total(), period
+        assert summed.by_type() == counted.by_type(), period
 
 
 def test_the_report_answers_the_same_from_stored_days(

@@ -26,7 +26,7 @@ RECENT_DAYS = 7  # `recent_daily_sessions`: the last whole week, so weekdays eve
 
 def experiment_arms(connection: Connection, period: Period) -> tuple[Arm, Arm]:
     """(treatment, holdout) over the period's sessions."""
-    total = period_slots(connection, period).total()
+    total = period_slots(connection, period, per_slot=False).total()
     return total.treatment_arm, total.holdout_arm
 
 

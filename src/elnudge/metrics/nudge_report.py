@@ -29,7 +29,7 @@ def report_counts(
     """The counts over the period's sessions; `holdout_share` is the site's setting as a
     fraction (10% is 0.1). Run it in one snapshot (`Database.snapshot()`) for counts that
     agree with each other while events arrive, after `metrics.settle` for speed."""
-    slots = period_slots(connection, period)
+    slots = period_slots(connection, period, per_slot=False)
     total = slots.total()
     return ReportCounts(
         by_type=slots.by_type(),

@@ -17,11 +17,11 @@ is busy the day is simply counted from the rows by this read and stored by a lat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, replace
+from dataclasses import replace
 from decimal import Decimal
 from itertools import groupby
 
-from sqlalchemy import ColumnElement, Table, delete, insert, select, text
+from sqlalchemy import BigInteger, ColumnElement, Table, delete, func, insert, literal, select, text
 from sqlalchemy.engine import Connection
 
 from elnudge.db import Database
@@ -33,43 +33,35 @@ from elnudge.db.tables import (
 )
 from elnudge.metrics.period import Period
 from elnudge.metrics.revenue import Credit
-from elnudge.metrics.slots import SLOT_MS, TYPE_FIELDS, Slots, SlotSessions, count_slots
-from elnudge.reports import TypeCounts
+from elnudge.metrics.slots import SLOT_MS, Slots, SlotSessions, SlotTypes, count_slots
 from elnudge.timestamps import DAY_MS, HOUR_MS
 from elnudge.vocabulary import NudgeType
 
 SETTLED_MS = HOUR_MS  # how long after its end a day is stored
-_SESSION_COLUMNS = [
-    report_slots.c[name]
-    for name in (
-        "sessions",
-        "conversions",
-        "intent_total",
-        "interacted",
-        "interacted_conversions",
-        "treatment",
-        "treatment_conversions",
-        "holdout",
-        "holdout_conversions",
-    )
-]
-_TYPE_COLUMNS = [report_slot_types.c[name] for name in TYPE_FIELDS]
+_SESSION_COLUMNS = [report_slots.c[name] for name in SlotSessions._fields]
+_TYPE_COLUMNS = [report_slot_types.c[name] for name in SlotTypes._fields]
 # The PostgreSQL lock the triggers take shared (migration 0011, `report_forget_day`).
 _TRY_REPORT_LOCK = text(
     "SELECT pg_try_advisory_xact_lock(hashtextextended('elnudge.report:' || :site_id, 0))"
 )
 
 
-def period_slots(connection: Connection, period: Period, *, credits: bool = False) -> Slots:
+def period_slots(
+    connection: Connection, period: Period, *, credits: bool = False, per_slot: bool = True
+) -> Slots:
     """The period's counts per slot: stored where its days are stored, counted otherwise; with
-    the influenced purchases when `credits` (the Overview's revenue; the report needs none)."""
+    the influenced purchases when `credits` (the Overview's revenue; the report needs none).
+    For totals only (`per_slot=False`), the database adds up the stored slots, which then come
+    as one, under the first of them."""
     first_slot = -(-period.from_ms // SLOT_MS)  # the first slot wholly inside the period
     end_slot = period.to_ms // SLOT_MS
     if first_slot >= end_slot:
         return count_slots(connection, period, credits=credits)
     first_day, last_day = first_slot * SLOT_MS // DAY_MS, (end_slot * SLOT_MS - 1) // DAY_MS
     stored = _stored_days(connection, period, first_day, last_day)
-    counted = _read_stored(connection, period, stored, first_slot, end_slot, credits=credits)
+    counted = _read_stored(
+        connection, period, stored, first_slot, end_slot, credits=credits, per_slot=per_slot
+    )
     for from_ms, to_ms in _gaps(period, stored, first_slot, end_slot):
         part = replace(period, from_ms=from_ms, to_ms=to_ms)
         counted.merge(count_slots(connection, part, credits=credits))
@@ -127,12 +119,14 @@ def _insert(connection: Connection, table: Table, rows: list[dict[str, object]])
 
 
 def _session_rows(owner: dict[str, object], counted: Slots) -> list[dict[str, object]]:
-    return [{**owner, "slot": slot, **vars(counts)} for slot, counts in counted.sessions.items()]
+    return [
+        {**owner, "slot": slot, **counts._asdict()} for slot, counts in counted.sessions.items()
+    ]
 
 
 def _type_rows(owner: dict[str, object], counted: Slots) -> list[dict[str, object]]:
     return [
-        {**owner, "slot": slot, "type": kind.value, **asdict(counts)}
+        {**owner, "slot": slot, "type": kind.value, **counts._asdict()}
         for (slot, kind), counts in counted.types.items()
     ]
 
@@ -172,24 +166,31 @@ def _read_stored(
     end_slot: int,
     *,
     credits: bool,
+    per_slot: bool,
 ) -> Slots:
-    """The stored counts of `days`, of the slots in [first_slot, end_slot)."""
+    """The stored counts of `days`, of the slots in [first_slot, end_slot) (all as one, under
+    `first_slot`, unless `per_slot`)."""
     counted = Slots()
     if not days:
         return counted
     owned = _owned_by(period, days)
     slots, kinds = report_slots.c, report_slot_types.c
-    query = select(slots.slot, *_SESSION_COLUMNS).where(
+    slot_of = slots.slot if per_slot else literal(first_slot, BigInteger)
+    query = select(slot_of, *(_summed(column, per_slot) for column in _SESSION_COLUMNS)).where(
         *owned(report_slots), slots.slot >= first_slot, slots.slot < end_slot
     )
     for slot, *numbers in connection.execute(query):
-        counted.sessions[int(slot)] = SlotSessions(*(int(number) for number in numbers))
-    query = select(kinds.slot, kinds.type, *_TYPE_COLUMNS).where(
-        *owned(report_slot_types), kinds.slot >= first_slot, kinds.slot < end_slot
+        if numbers[0] is not None:  # no stored slot in the range: no sums
+            counted.sessions[slot] = SlotSessions(*map(int, numbers))
+    slot_of = kinds.slot if per_slot else literal(first_slot, BigInteger)
+    query = (
+        select(slot_of, kinds.type, *(_summed(column, per_slot) for column in _TYPE_COLUMNS))
+        .where(*owned(report_slot_types), kinds.slot >= first_slot, kinds.slot < end_slot)
+        .group_by(*([] if per_slot else [kinds.type]))
     )
     for slot, kind, *numbers in connection.execute(query):
         if kind in _KNOWN_TYPES:  # a type this version does not know is no report row
-            counted.types[int(slot), _KNOWN_TYPES[kind]] = TypeCounts(*map(int, numbers))
+            counted.types[slot, _KNOWN_TYPES[kind]] = SlotTypes(*map(int, numbers))
     if not credits:
         return counted
     stored = report_slot_credits.c
@@ -204,6 +205,11 @@ def _read_stored(
 
 
 _KNOWN_TYPES = {kind.value: kind for kind in NudgeType}
+
+
+def _summed(column: ColumnElement[int], per_slot: bool) -> ColumnElement[int]:
+    """A slot's stored count (one row per slot), or the sum over the slots."""
+    return column if per_slot else func.sum(column)
 
 
 def _owned_by(period: Period, days: set[int]) -> Callable[[Table], list[ColumnElement[bool]]]:

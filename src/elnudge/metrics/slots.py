@@ -8,7 +8,10 @@ holds them; `count_slots` counts them from the rows; `metrics.rollups` keeps who
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+import operator
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import Integer, and_, case, func, select
 from sqlalchemy.engine import Connection
@@ -24,9 +27,8 @@ from elnudge.vocabulary import NudgeType
 SLOT_MS = 15 * MINUTE_MS
 
 
-@dataclass
-class SlotSessions:
-    """The sessions that started in one slot (bots excluded)."""
+class SlotSessions(NamedTuple):
+    """The sessions that started in a slot (bots excluded), or in several added up."""
 
     sessions: int = 0
     conversions: int = 0
@@ -37,10 +39,6 @@ class SlotSessions:
     treatment_conversions: int = 0
     holdout: int = 0  # sessions whose proactive nudges were all held out
     holdout_conversions: int = 0
-
-    def add(self, other: SlotSessions) -> None:
-        for name in _SESSION_FIELDS:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
     @property
     def everyone(self) -> Arm:
@@ -60,8 +58,28 @@ class SlotSessions:
         return Arm(self.holdout, self.holdout_conversions)
 
 
-_SESSION_FIELDS = tuple(f.name for f in fields(SlotSessions))
-TYPE_FIELDS = tuple(f.name for f in fields(TypeCounts))
+class SlotTypes(NamedTuple):
+    """One nudge type's nudges in the sessions of a slot: `TypeCounts`'s fields, unchecked (a
+    month is thousands of these; `TypeCounts` checks the sums)."""
+
+    shown: int = 0
+    clicked: int = 0
+    dismissed: int = 0
+    chat_opened: int = 0
+    sessions: int = 0
+    conversions: int = 0
+    influenced_conversions: int = 0
+
+
+Counts = TypeVar("Counts", SlotSessions, SlotTypes)
+
+
+def _added(one: Counts | None, other: Counts) -> Counts:
+    return other if one is None else type(other)(*map(operator.add, one, other))
+
+
+def _summed(counts: Iterable[Counts], empty: Counts) -> Counts:
+    return type(empty)(*map(sum, zip(*counts, strict=True))) if counts else empty
 
 
 @dataclass
@@ -71,7 +89,7 @@ class Slots:
     earliest: `first_credits`)."""
 
     sessions: dict[int, SlotSessions] = field(default_factory=dict)
-    types: dict[tuple[int, NudgeType], TypeCounts] = field(default_factory=dict)
+    types: dict[tuple[int, NudgeType], SlotTypes] = field(default_factory=dict)
     credits: dict[tuple[str, int], Credit] = field(default_factory=dict)  # (event id, start)
 
     def credit(self, credit: Credit) -> None:
@@ -80,24 +98,23 @@ class Slots:
     def merge(self, other: Slots) -> None:
         """Add `other`'s counts (of other slots, or more of the same slots' sessions)."""
         for slot, counts in other.sessions.items():
-            self.sessions.setdefault(slot, SlotSessions()).add(counts)
+            self.sessions[slot] = _added(self.sessions.get(slot), counts)
         for key, kind_counts in other.types.items():
-            self.types[key] = add_types(self.types.get(key), kind_counts)
+            self.types[key] = _added(self.types.get(key), kind_counts)
         self.credits.update(other.credits)
 
     def total(self) -> SlotSessions:
         """Every slot's sessions added up."""
-        total = SlotSessions()
-        for counts in self.sessions.values():
-            total.add(counts)
-        return total
+        return _summed(list(self.sessions.values()), SlotSessions())
 
     def by_type(self) -> dict[NudgeType, TypeCounts]:
         """Each nudge type shown, its counts added up over the slots (types never shown absent)."""
-        counts: dict[NudgeType, TypeCounts] = {}
-        for (_, kind), slot_counts in self.types.items():
-            counts[kind] = add_types(counts.get(kind), slot_counts)
-        return counts
+        per_type: dict[NudgeType, list[SlotTypes]] = {}
+        for (_, kind), counts in self.types.items():
+            per_type.setdefault(kind, []).append(counts)
+        return {
+            kind: TypeCounts(*_summed(listed, SlotTypes())) for kind, listed in per_type.items()
+        }
 
     def first_credits(self) -> list[Credit]:
         """Each influenced purchase once, credited to the earliest session that led to it."""
@@ -105,12 +122,6 @@ class Slots:
         for credit in sorted(self.credits.values(), key=lambda credit: credit.started_at):
             first.setdefault(credit.event_id, credit)
         return list(first.values())
-
-
-def add_types(one: TypeCounts | None, other: TypeCounts) -> TypeCounts:
-    if one is None:
-        return other
-    return TypeCounts(**{name: getattr(one, name) + getattr(other, name) for name in TYPE_FIELDS})
 
 
 def count_slots(connection: Connection, period: Period, *, credits: bool = True) -> Slots:
@@ -166,20 +177,19 @@ def _session_slots(connection: Connection, period: Period) -> dict[int, SlotSess
     )
     counted: dict[int, SlotSessions] = {}
     for at, converted, reacted_to_nudge, arm, number, intent in connection.execute(query):
-        group = counted.setdefault(int(at), SlotSessions())
-        converts = int(number) if converted else 0
-        group.sessions += int(number)
-        group.conversions += converts
-        group.intent_total += int(intent)
-        if reacted_to_nudge:
-            group.interacted += int(number)
-            group.interacted_conversions += converts
-        if arm == 0:
-            group.treatment += int(number)
-            group.treatment_conversions += converts
-        elif arm == 1:
-            group.holdout += int(number)
-            group.holdout_conversions += converts
+        total, converts = int(number), int(number) if converted else 0
+        group = SlotSessions(
+            sessions=total,
+            conversions=converts,
+            intent_total=int(intent),
+            interacted=total if reacted_to_nudge else 0,
+            interacted_conversions=converts if reacted_to_nudge else 0,
+            treatment=total if arm == 0 else 0,
+            treatment_conversions=converts if arm == 0 else 0,
+            holdout=total if arm == 1 else 0,
+            holdout_conversions=converts if arm == 1 else 0,
+        )
+        counted[int(at)] = _added(counted.get(int(at)), group)
     return counted
 
 
@@ -190,7 +200,7 @@ _NUDGES_OF_SESSIONS = and_(
 )
 
 
-def _type_slots(connection: Connection, period: Period) -> dict[tuple[int, NudgeType], TypeCounts]:
+def _type_slots(connection: Connection, period: Period) -> dict[tuple[int, NudgeType], SlotTypes]:
     """Per slot and nudge type shown: nudges shown, nudges with at least one click / dismissal /
     chat opening, the sessions that showed the type and how many of those converted, and the
     nudges that influenced a conversion."""
@@ -212,8 +222,8 @@ def _type_slots(connection: Connection, period: Period) -> dict[tuple[int, Nudge
         .group_by(slot, nudges.c.type)
     )
     known = {kind.value: kind for kind in NudgeType}
-    counts: dict[tuple[int, NudgeType], TypeCounts] = {}
+    counts: dict[tuple[int, NudgeType], SlotTypes] = {}
     for at, kind, *numbers in connection.execute(query):
         if kind in known:  # a type this version does not know is no report row
-            counts[int(at), known[kind]] = TypeCounts(*(int(number) for number in numbers))
+            counts[int(at), known[kind]] = SlotTypes(*map(int, numbers))
     return counts
