@@ -44,6 +44,7 @@ def machine() -> dict[str, Any]:
             "fastapi",
             "starlette",
             "uvicorn",
+            "granian",
             "sqlalchemy",
             "psycopg",
             "orjson",

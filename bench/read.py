@@ -3,8 +3,12 @@
 For one database: elNudge (`elnudge serve --workers N`) serving `GET /v1/sessions` at limit 50
 and 200, a deep page (100k+ sessions in) and `GET /v1/sessions/{id}`; PostgREST (PostgreSQL) or
 Datasette (SQLite) serving the same query; the raw driver running elNudge's exact SQL.
-Each HTTP figure: p50/p99 on one connection (wrk -c1), p99 at a fixed rate (hey -q), and
-saturation throughput (wrk -c32). Results go to bench/results/read-<backend>-<name>.json.
+The floor server (bench/floor.py: the same SQL, driver, encoder and HTTP server, no framework)
+serves the same four routes, under the same worker count. `--servers uvicorn,granian` runs
+elNudge and the floor under each HTTP server in turn. Each HTTP figure: p50/p99 on one
+connection (wrk -c1), p99 at a fixed rate (hey -q), and saturation throughput (wrk -c32).
+Results go to bench/results/read-<backend>-<name>.json; the issue-15 ratios are printed (and
+shown by `bench/run summary`, bench/ratios.py).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import psycopg
 from bench import httpload, raw, servers
 from bench.machine import machine
 from bench.queries import list_sql
+from bench.ratios import ratio_lines
 from bench.targets import RESULTS_DIR, Target, parse_target
 from elnudge.db import Database, create_database
 from elnudge.keys.service import Principal
@@ -225,14 +230,23 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=8, help="per load run")
     parser.add_argument("--rate", type=int, default=300, help="requests/s for the fixed-rate run")
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--no-floor", action="store_true", help="skip the floor server")
+    parser.add_argument(
+        "--servers",
+        default="uvicorn",
+        help="HTTP servers for elNudge and the floor, in order: uvicorn, granian or both",
+    )
     parser.add_argument("--deep-offset", type=int, default=DEEP_OFFSET)
     parser.add_argument("--label", default="", help="suffix of the result file")
     args = parser.parse_args()
+    if not set(args.servers.split(",")) <= set(servers.SERVERS):
+        parser.error(f"--servers takes a comma-separated list of {', '.join(servers.SERVERS)}")
     target = parse_target(args.target)
     database = create_database(target.url)
     setup = prepare(target, database, args.deep_offset)
     result: dict[str, Any] = {
-        "command": f"bench/run read {args.target} --workers {args.workers}",
+        "command": f"bench/run read {args.target} --workers {args.workers}"
+        f" --seconds {args.seconds} --servers {args.servers} --deep-offset {args.deep_offset}",
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": machine(),
         "backend": target.backend,
@@ -241,12 +255,21 @@ def main() -> None:
         "raw_driver": raw_floor(target, database, setup),
     }
     headers = {"Authorization": f"Bearer {setup.key}"}
-    with servers.elnudge(target, args.workers) as server:
-        result["elnudge"] = {
-            name: measure(server.base_url, path, headers, args.seconds, args.rate)
-            for name, path in elnudge_paths(setup).items()
-        }
-        result["elnudge_worker_rss_mb"] = server.worker_rss_mb()
+    paths = elnudge_paths(setup)
+    for server_name in args.servers.split(","):
+        suffix = "" if server_name == "uvicorn" else f"_{server_name}"
+        with servers.elnudge(target, args.workers, server=server_name) as server:
+            result[f"elnudge{suffix}"] = {
+                name: measure(server.base_url, path, headers, args.seconds, args.rate)
+                for name, path in paths.items()
+            }
+            result[f"elnudge{suffix}_worker_rss_mb"] = server.worker_rss_mb()
+        if not args.no_floor:
+            with servers.floor(target, args.workers, server=server_name) as server:
+                result[f"floor{suffix}"] = {
+                    name: measure(server.base_url, path, headers, args.seconds, args.rate)
+                    for name, path in paths.items()
+                }
     if not args.no_peers:
         if target.backend == "postgres":
             add_postgrest_relationships(target)
@@ -266,6 +289,7 @@ def main() -> None:
     out = RESULTS_DIR / f"read-{target.backend}-{target.name}{args.label}.json"
     out.write_text(json.dumps(result, indent=2))
     print(out)
+    print("\n".join(ratio_lines(result)))
 
 
 if __name__ == "__main__":

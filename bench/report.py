@@ -60,6 +60,13 @@ def timed(run: Callable[[], object], warmup: int, runs: int) -> dict[str, float]
     }
 
 
+def save(results: dict[str, Any], name: str) -> None:
+    """bench/results/<name>.json, and the results printed (without the machine)."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    (RESULTS_DIR / f"{name}.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps({k: v for k, v in results.items() if k != "machine"}, indent=2))
+
+
 def floor_query(target: Target, site_id: str, from_ms: int, to_ms: int) -> Callable[[], object]:
     sql = (
         "SELECT count(*) FROM sessions WHERE site_id = {0} AND mode = 'live' AND is_bot = {1}"
@@ -148,10 +155,7 @@ def main() -> None:
         results["report"]["p50_ms"] / max(results["floor_count"]["p50_ms"], 0.001), 1
     )
     database.dispose()
-    RESULTS_DIR.mkdir(exist_ok=True)
-    out = RESULTS_DIR / f"report-{target.backend}-{target.name}.json"
-    out.write_text(json.dumps(results, indent=2))
-    print(json.dumps({k: v for k, v in results.items() if k != "machine"}, indent=2))
+    save(results, f"report-{target.backend}-{target.name}")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Start and stop the servers under test: elNudge (uvicorn workers), PostgREST, Datasette.
+"""Start and stop the servers under test: elNudge and the floor (uvicorn or granian workers),
+PostgREST, Datasette.
 
 Each runs in its own process group on 127.0.0.1 and a free port, and is stopped by that group's
 id only. Logs go to bench/.data/logs.
@@ -109,11 +110,39 @@ def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float = 60)
     raise RuntimeError(f"{url} not ready after {timeout} s")
 
 
+SERVERS = ("uvicorn", "granian")
+
+
+def _granian(app: str, port: int, workers: int) -> list[str]:
+    """granian (a Rust HTTP server) running the ASGI factory `app`, with uvloop like uvicorn."""
+    exe = str(Path(sys.executable).parent / "granian")
+    return [
+        exe,
+        "--interface",
+        "asgi",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--loop",
+        "uvloop",
+        "--no-access-log",
+        app,
+    ]
+
+
 @contextmanager
 def elnudge(
-    target: Target, workers: int, extra_env: dict[str, str] | None = None
+    target: Target,
+    workers: int,
+    extra_env: dict[str, str] | None = None,
+    server: str = "uvicorn",
 ) -> Iterator[Running]:
-    """`elnudge serve --workers N`, as deployed; the rate limit is lifted for the load test."""
+    """`elnudge serve --workers N`, as deployed (or its app under granian); the rate limit is
+    lifted for the load test."""
     port = free_port()
     env = {
         "ELNUDGE_DATABASE_URL": target.url,
@@ -122,7 +151,26 @@ def elnudge(
     }
     exe = str(Path(sys.executable).parent / "elnudge")
     command = [exe, "serve", "--port", str(port), "--workers", str(workers)]
-    with _process("elnudge", command, env, f"http://127.0.0.1:{port}", "/healthz") as running:
+    if server == "granian":
+        # What `elnudge serve` does before starting its workers (the database is migrated).
+        env["ELNUDGE_MIGRATE_ON_START"] = "false"
+        command = _granian("elnudge.server:app_from_environment", port, workers)
+    name = f"elnudge-{server}"
+    with _process(name, command, env, f"http://127.0.0.1:{port}", "/healthz") as running:
+        yield running
+
+
+@contextmanager
+def floor(target: Target, workers: int, server: str = "uvicorn") -> Iterator[Running]:
+    """The floor server (bench/floor.py) on the same database, HTTP server and worker count."""
+    port = free_port()
+    env = {"BENCH_FLOOR_DATABASE_URL": target.url}
+    command = [sys.executable, "-m", "bench.serve_floor", "--port", str(port)]
+    command += ["--workers", str(workers)]
+    if server == "granian":
+        command = _granian("bench.floor:app_from_environment", port, workers)
+    name = f"floor-{server}"
+    with _process(name, command, env, f"http://127.0.0.1:{port}", "/healthz") as running:
         yield running
 
 

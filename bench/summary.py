@@ -7,12 +7,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.ratios import ratio_lines
 from bench.targets import RESULTS_DIR
+
+SERVERS = ("elnudge", "floor", "elnudge_granian", "floor_granian", "postgrest", "datasette")
 
 
 def read_rows(result: dict[str, Any]) -> list[str]:
     lines = []
-    for server in ("elnudge", "postgrest", "datasette"):
+    for server in SERVERS:
         for name, figures in result.get(server, {}).items():
             one, fixed, sat = (
                 figures["one_connection"],
@@ -47,7 +50,9 @@ def main() -> None:
     paths = [Path(arg) for arg in sys.argv[1:]] or sorted(RESULTS_DIR.glob("*.json"))
     for path in paths:
         result = json.loads(path.read_text())
-        print(f"\n### {path.name} — {result['command']} — {result['date']}\n")
+        # Some scripts (explain, report, dashboard) record no command or date of their own.
+        command, date = result.get("command", "see RESULTS.md"), result.get("date", "")
+        print(f"\n### {path.name} — {command} — {date}\n")
         if path.name.startswith("read-"):
             print(
                 "| server | scenario | p50 ms (1 conn) | p99 ms (1 conn) | req/s (1 conn) "
@@ -56,7 +61,11 @@ def main() -> None:
             )
             print("|---|---|---|---|---|---|---|---|---|---|---|")
             print("\n".join(read_rows(result)))
-            print(f"\nworker RSS MB after the run: {result.get('elnudge_worker_rss_mb')}")
+            for key in ("elnudge_worker_rss_mb", "elnudge_granian_worker_rss_mb"):
+                if key in result:
+                    print(f"\n{key} after the run: {result[key]}")
+            if "floor" in result or "floor_granian" in result:
+                print("\n".join(ratio_lines(result)))
         elif path.name.startswith("export-"):
             rows = result["runs"]["httpx"][0]["rows"]
             print(f"{rows:,} sessions per walk, 200 per page\n")

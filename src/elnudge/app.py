@@ -16,6 +16,7 @@ from elnudge.config import Settings
 from elnudge.conversations import endpoints as conversation_routes
 from elnudge.conversations import relay_endpoints as chat_relay_routes
 from elnudge.conversations.schemas import (
+    ChatStreamLine,
     MerchantMessage,
     TranscriptRequest,
     shopper_message_model,
@@ -152,6 +153,7 @@ def _openapi(app: FastAPI, settings: Settings) -> dict[str, Any]:
         shopper_message_model(settings),
         TranscriptRequest,
         MerchantMessage,
+        ChatStreamLine,
     )
     for model in models:
         model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -190,13 +190,14 @@ class _ServerThread:
 
 
 @contextmanager
-def running_shop(directory: Path) -> Iterator[LiveShop]:
-    """The real server on a free port, with a fresh database and site in `directory`."""
+def running_shop(directory: Path, **overrides: Any) -> Iterator[LiveShop]:
+    """The real server on a free port, with a fresh database and site in `directory`;
+    `overrides`: settings other than the defaults (an llm endpoint, say)."""
     url = f"sqlite:///{directory / 'browser.db'}"
     database = create_database(url)
     upgrade(database)
     clock = ShiftedClock()
-    settings = Settings(database_url=url, migrate_on_start=False)
+    settings = Settings(database_url=url, migrate_on_start=False, **overrides)
     runtime = build_runtime(settings, database=database, clock=clock)
     with database.write() as connection:
         site = create_site(

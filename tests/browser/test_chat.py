@@ -1,7 +1,8 @@
 """The chat panel's conversation in a real Chromium on the demo shop, against the real relay
 and the knowledge responder: click the bubble, ask, see the answer with its source; the
 conversation survives a reload; the shopper's text is drawn as text, never as HTML; a reply
-of the store (human responder) reaches the open panel.
+of the store (human responder) reaches the open panel; and the llm responder's answer, from a
+local OpenAI-compatible server streaming slowly, is drawn sentence by sentence as it comes.
 
 The relay's nudge decisions are scripted (`ScriptedRelay`); the chat's own calls
 (`/v1/relay/messages`, `/v1/relay/transcript`) go to the real server untouched.
@@ -9,6 +10,7 @@ The relay's nudge decisions are scripted (`ScriptedRelay`); the chat's own calls
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +18,9 @@ import pytest
 
 from elnudge.conversations.service import set_responder
 from elnudge.knowledge.demo import add_demo_knowledge
-from tests.browser.conftest import LiveShop, wait_for
+from tests.browser.conftest import LiveShop, running_shop, wait_for
 from tests.browser.nudges import INSTRUMENT, OPENING, ScriptedRelay, Widget, nudge, on_event
+from tests.conversations.fake_openai import Script, fake_openai
 
 PRODUCT = "/products/tempo-racer-3"
 DOCS = Path(__file__).resolve().parents[2] / "docs"
@@ -104,3 +107,40 @@ def test_the_stores_reply_reaches_the_open_panel(
     assert reply.status_code == 200, reply.text
     wait_for(lambda: len(lines(page)) == 3, what="the store's reply", timeout=20)
     assert lines(page)[2] == "Yes, from 2pm in Denver."
+
+
+FIRST, SECOND = "We ship to Canada.", "Delivery takes 5 to 9 business days."
+
+
+@pytest.fixture
+def script() -> Script:
+    """The first sentence at once, the second 3 s later: long enough to look at the panel."""
+    return Script(words=[FIRST + " ", "Delivery takes ", "5 to 9 business days."], pauses={1: 3})
+
+
+@pytest.fixture
+def llm_shop(tmp_path: Path, script: Script) -> Iterator[LiveShop]:
+    """The live shop with the llm responder, its endpoint the local fake server."""
+    with fake_openai(script) as base_url, running_shop(tmp_path, llm_base_url=base_url) as shop:
+        with shop.database.write() as connection:
+            add_demo_knowledge(connection, shop.site.site_id, shop.clock.now_ms())
+            set_responder(connection, shop.site.site_id, "llm")
+        yield shop
+
+
+def test_the_llm_answer_is_drawn_as_it_streams(
+    page: Any, llm_shop: LiveShop, script: Script
+) -> None:
+    page.add_init_script(INSTRUMENT)
+    widget = Widget(page)
+    open_chat_and_ask(page, llm_shop, widget, "Do you ship to Canada?")
+    # The first sentence is shown while the second is still on its way, typing below it.
+    wait_for(lambda: lines(page)[2:] == [FIRST, "…"], what="the first sentence")
+    page.screenshot(path=str(DOCS / "chat-streaming.png"))
+    assert script.sent == 1  # the endpoint has not sent the second sentence yet
+    wait_for(lambda: answered(page), what="the whole answer")
+    assert lines(page)[2] == f"{FIRST} {SECOND}"
+    page.reload()
+    widget.wait("chat")
+    wait_for(lambda: answered(page), what="the transcript redrawn")
+    assert lines(page)[1:] == ["Do you ship to Canada?", f"{FIRST} {SECOND}"]

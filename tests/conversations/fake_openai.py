@@ -16,10 +16,13 @@ from typing import Any
 @dataclass
 class Script:
     """What the server answers: `words` streamed one chunk each, after `delay` seconds per
-    chunk; or an HTTP `status` error."""
+    chunk and `pauses[i]` more before chunk i; or an HTTP `status` error. `sent` counts the
+    chunks written before the client went away or the answer ended."""
 
     words: list[str] = field(default_factory=lambda: ["We ship ", "to Canada ", "in 7 days."])
     delay: float = 0.0
+    pauses: dict[int, float] = field(default_factory=dict)
+    sent: int = 0
     status: int = 200
     requests: list[dict[str, Any]] = field(default_factory=list)
     headers: list[dict[str, str]] = field(default_factory=list)
@@ -58,10 +61,11 @@ def _handler(script: Script) -> type[BaseHTTPRequestHandler]:
             self.send_header("content-type", "text/event-stream")
             self.end_headers()
             try:
-                for word in script.words:
-                    time.sleep(script.delay)
+                for index, word in enumerate(script.words):
+                    time.sleep(script.delay + script.pauses.get(index, 0.0))
                     self.wfile.write(_chunk(word))
                     self.wfile.flush()
+                    script.sent += 1
                 self.wfile.write(_chunk(None, "stop") + b"data: [DONE]\n\n")
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the client gave up (a timeout test)

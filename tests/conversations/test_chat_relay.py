@@ -1,4 +1,6 @@
-"""`POST /v1/relay/messages` and `/v1/relay/transcript`: the shopper's side of a conversation."""
+"""`POST /v1/relay/messages` and `/v1/relay/transcript`: the shopper's side of a conversation.
+Every message test runs twice: answered whole (JSON) and streamed (server-sent events, as the
+SDK asks), so the key, origin, length and rate rules are the same for both."""
 
 from __future__ import annotations
 
@@ -21,11 +23,16 @@ from tests.storefront import Relay, ShopApi, nudge_shown, page_view, purchase
 NOW = "2026-05-01T12:00:00Z"
 
 
+@pytest.fixture(params=[False, True], ids=["json", "events"])
+def streamed(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
 @pytest.fixture
-def panel(client: TestClient, site: CreatedSite, relay: Relay) -> ChatPanel:
+def panel(client: TestClient, site: CreatedSite, relay: Relay, streamed: bool) -> ChatPanel:
     """The panel of a shopper whose session has begun (the SDK sends events first)."""
     relay.send(page_view("2026-05-01T11:59:00Z", "/products/ultra-stride-v2"))
-    return ChatPanel(client, site.site_key_live)
+    return ChatPanel(client, site.site_key_live, streamed=streamed)
 
 
 def test_a_message_is_stored_with_its_session(
@@ -54,8 +61,11 @@ def test_the_transcript_of_a_session_without_messages_is_empty(panel: ChatPanel)
     assert stranger.transcript() == {"conversation_id": None, "messages": []}
 
 
-def test_a_message_before_any_event_is_a_400(client: TestClient, site: CreatedSite) -> None:
-    response = ChatPanel(client, site.site_key_live, session="no-events").say("Hello?")
+def test_a_message_before_any_event_is_a_400(
+    client: TestClient, site: CreatedSite, streamed: bool
+) -> None:
+    panel = ChatPanel(client, site.site_key_live, session="no-events", streamed=streamed)
+    response = panel.say("Hello?")
     assert response.status_code == 400
     assert response.json()["param"] == "session_id"
     assert response.headers["access-control-allow-origin"] == "*"
@@ -145,7 +155,7 @@ def test_modes_keep_their_conversations_apart(
     panel.ask("live question")
     test_relay = Relay(relay.client, site.site_key_test)
     test_relay.send(page_view("2026-05-01T11:59:30Z", "/"))
-    test_panel = ChatPanel(relay.client, site.site_key_test)
+    test_panel = ChatPanel(relay.client, site.site_key_test, streamed=panel.streamed)
     assert test_panel.transcript()["messages"] == []
     test_panel.ask("test question")
     assert next(m["text"] for m in test_panel.transcript()["messages"]) == "test question"
@@ -183,7 +193,7 @@ def strict_client(strict_runtime: Runtime) -> Iterator[TestClient]:
 
 
 def test_rate_limits_per_session_and_per_client(
-    strict_client: TestClient, strict_runtime: Runtime, clock: FrozenClock
+    strict_client: TestClient, strict_runtime: Runtime, clock: FrozenClock, streamed: bool
 ) -> None:
     with strict_runtime.database.write() as connection:
         site = create_site(connection, name="Chatty", plan="starter", now_ms=clock.now_ms())
@@ -193,8 +203,8 @@ def test_rate_limits_per_session_and_per_client(
         page_view("2026-05-01T11:59:00Z", "/", session="b"),
     )
     first, second = (
-        ChatPanel(strict_client, site.site_key_live, "a"),
-        ChatPanel(strict_client, site.site_key_live, "b"),
+        ChatPanel(strict_client, site.site_key_live, "a", streamed=streamed),
+        ChatPanel(strict_client, site.site_key_live, "b", streamed=streamed),
     )
     for _ in range(3):
         first.ask("hello")

@@ -10,7 +10,8 @@ must not be later than `to` (swapped), an event's `ts` must lie within the site'
 at most 5 minutes ahead (moved into the last day), whole numbers in the members of `data` the
 schema leaves open are 64-bit (clamped); each shown nudge gets a fresh id, since a nudge belongs
 to the one session that showed it; a chat message names a session that exists (the SDK's
-events come first).
+events come first), and every other one asks for the streamed answer (server-sent events, each
+event's data checked against the document), as the SDK does.
 
 CI runs ELNUDGE_FUZZ_EXAMPLES (default 100) examples per operation and mode with a fixed seed.
 A long run with fresh randomness:
@@ -44,7 +45,7 @@ from elnudge.events.payloads import MAX_INTEGER
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
 from elnudge.timestamps import format_timestamp, parse_timestamp
-from tests.conversations.chat import ChatPanel
+from tests.conversations.chat import EVENTS, ChatPanel
 from tests.storefront import ShopApi, nudge_shown, page_view, purchase
 
 EXAMPLES = int(os.environ.get("ELNUDGE_FUZZ_EXAMPLES", "100"))
@@ -89,6 +90,7 @@ class PositiveRules:
         self.cursors = cursors  # a real next_cursor of each list
         self.site_key = site_key
         self.nudges = itertools.count()
+        self.messages = itertools.count()
 
     def apply(self, case: Any) -> Any:
         if case.operation.path in self.cursors:
@@ -97,6 +99,8 @@ class PositiveRules:
             self._period(case.query)
         elif case.operation.path in CHAT_ROUTES and isinstance(case.body, dict):
             case.body.update({"site_key": self.site_key, "session_id": "ses_a"})
+            if case.operation.path == CHAT_ROUTES[0] and next(self.messages) % 2:
+                case.headers = {**(case.headers or {}), "Accept": EVENTS}
         elif case.operation.path in (
             "/v1/events",
             "/v1/relay",
@@ -133,6 +137,14 @@ class PositiveRules:
             for name, value in data.items():  # members the schema leaves open: 64-bit ints
                 if isinstance(value, int) and not isinstance(value, bool):
                     data[name] = max(-MAX_INTEGER - 1, min(value, MAX_INTEGER))
+
+
+def _with_case_headers(case: Any, headers: dict[str, str]) -> dict[str, str]:
+    """The call's headers: a chat message keeps the `Accept` its rules gave it (headers passed
+    to the call replace the case's own)."""
+    if case.operation.path != CHAT_ROUTES[0] or not case.headers:
+        return headers
+    return {**headers, **case.headers}
 
 
 @pytest.fixture
@@ -191,7 +203,7 @@ def test_operation_conforms_to_its_schema(
     )
     @seed(SEED)
     def fuzz(case: Any) -> None:
-        case.call_and_validate(headers=headers)
+        case.call_and_validate(headers=_with_case_headers(case, headers))
 
     fuzz()
 
@@ -210,7 +222,7 @@ def test_operation_passes_the_examples_and_coverage_phases(
     def check(case: Any) -> None:
         if case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE:
             rules.apply(case)
-        case.call_and_validate(headers=headers)
+        case.call_and_validate(headers=_with_case_headers(case, headers))
 
     test = create_test(
         operation=operation,

@@ -1,5 +1,6 @@
-"""A session and its event log are read from one snapshot: an ingest that commits between the
-two statements cannot make them disagree (PostgreSQL's default READ COMMITTED would)."""
+"""A session and its event log are read from one snapshot (one statement): an ingest that
+commits while they are read cannot make them disagree. It is injected right after the
+statement starts, before its rows are fetched."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The shopper's side of a conversation, through the relay's public key: a message from the
 chat panel is checked (key, origin, length, limits per client and per session), stored with
-its session's conversation (started by the first one), counted as an interaction with the
-panel's nudge for attribution, and answered by the site's responder.
+its session's conversation (started by the first one), and counted as an interaction with the
+panel's nudge for attribution; delivery.py then has the site's responder answer it.
 
 The message is committed before the responder runs: an answer that takes seconds (an LLM)
 never holds a write transaction, and a failed answer never loses what the shopper wrote.
@@ -22,7 +22,6 @@ from elnudge import ids
 from elnudge.config import Settings
 from elnudge.conversations import repository
 from elnudge.conversations.models import Conversation
-from elnudge.conversations.responders import answer
 from elnudge.conversations.service import message_object
 from elnudge.db import dialect
 from elnudge.db.tables import sites
@@ -125,8 +124,19 @@ def check_limits(
     runtime.relay_limiter.hit(principal.key_id)
 
 
-def post_message(runtime: Runtime, body: Any, sender: Sender) -> dict[str, Any]:
-    """One message from the chat panel: stored, then answered. Returns `ShopperReply`."""
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A shopper's message that passed every check and is stored: what answering it needs."""
+
+    principal: Principal
+    conversation: Conversation
+    message: dict[str, Any]  # as the API shows it
+    question: str
+
+
+def accept_message(runtime: Runtime, body: Any, sender: Sender) -> Accepted:
+    """One message from the chat panel, checked and stored; answering it is delivery.py's.
+    Every refusal (a 4xx) happens here, before an answer, streamed or not, begins."""
     now_ms = runtime.clock.now_ms()
     message = parse_message(body, runtime.settings)
     with runtime.database.read() as connection:
@@ -136,21 +146,8 @@ def post_message(runtime: Runtime, body: Any, sender: Sender) -> dict[str, Any]:
     check_limits(runtime, principal, message, sender)
     with runtime.database.write() as connection:
         conversation = _conversation_for(connection, principal, message, sender, now_ms)
-        stored = [add_message(connection, conversation, Author.SHOPPER, message.text, None, now_ms)]
-    reply = answer(runtime, principal, conversation, message.text)
-    if reply is not None:
-        with runtime.database.write() as connection:
-            stored.append(
-                add_message(
-                    connection,
-                    conversation,
-                    reply.sender,
-                    reply.text,
-                    reply.source,
-                    runtime.clock.now_ms(),
-                )
-            )
-    return {"conversation_id": conversation.conversation_id, "messages": stored}
+        stored = add_message(connection, conversation, Author.SHOPPER, message.text, None, now_ms)
+    return Accepted(principal, conversation, stored, message.text)
 
 
 def _conversation_for(

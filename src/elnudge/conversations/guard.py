@@ -17,6 +17,9 @@ _OFFERS = re.compile(
     r"|\bbuy\s+one,?\s+get\s+one\b",
     re.IGNORECASE,
 )
+# Where a sentence ends: the check reads an answer sentence by sentence, and the streamed answer
+# is released to the shopper in the same pieces (gate.py), so both see the same sentences.
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 _SPECIFIC = re.compile(r"\d|\b[A-Z0-9]{4,}\b")  # a number or a code makes it an offer anyway
 # An answer may say there is no such offer ("we do not have a discount code right now").
 _DENIAL = re.compile(r"\b(?:no|not|don't|do not|isn't|aren't|never|none)\b", re.IGNORECASE)
@@ -27,7 +30,7 @@ def invented_offers(answer: str, knowledge: str) -> list[str]:
     sentence that denies an offer ("no discount codes") promises nothing."""
     known = knowledge.lower()
     invented = []
-    for sentence in re.split(r"(?<=[.!?])\s+", answer):
+    for sentence in SENTENCE_BREAK.split(answer):
         if _DENIAL.search(sentence) and not _SPECIFIC.search(sentence):
             continue
         invented += [

@@ -1,15 +1,12 @@
 """The llm responder: an OpenAI-compatible chat-completions endpoint (`openai` client; Ollama,
 vLLM, llama.cpp or a hosted service), given the store's knowledge and the session's context
-(prompt.py), streamed, and checked (guard.py). The whole answer must arrive within
-`llm_timeout_seconds`; on a timeout, an error, an empty answer or an invented offer, the
-knowledge responder answers instead. The answer is shown once whole: the output check must
-see all of it before the shopper does."""
+(prompt.py), and streamed. What to do with the stream — release it sentence by sentence, each
+checked, or fall back to the knowledge responder — is the responder's (responders.py, gate.py)."""
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from typing import cast
 
 import openai
@@ -20,12 +17,7 @@ from sqlalchemy.engine import Connection
 
 from elnudge.config import Settings
 from elnudge.conversations import repository
-from elnudge.conversations.guard import invented_offers
-from elnudge.conversations.prompt import (
-    SessionContext,
-    build_messages,
-    knowledge_message,
-)
+from elnudge.conversations.prompt import SessionContext, build_messages
 from elnudge.db.tables import events, sessions
 from elnudge.knowledge.search import Match, top_matches
 from elnudge.vocabulary import EventType
@@ -77,10 +69,10 @@ def gather(
     return build_messages(question, history, matches, context), matches
 
 
-def complete(settings: Settings, messages: Sequence[dict[str, str]]) -> str:
-    """The endpoint's streamed answer, whole; LlmUnavailable when it is late or fails."""
-    deadline = time.monotonic() + settings.llm_timeout_seconds
-    parts: list[str] = []
+def stream(settings: Settings, messages: Sequence[dict[str, str]]) -> Generator[str, None, None]:
+    """The endpoint's answer, piece by piece as it streams. LlmUnavailable on an error, or when
+    the endpoint falls silent for `llm_timeout_seconds` (the client's read timeout). Close the
+    iterator to stop reading early: the connection closes with it."""
     try:
         with openai.OpenAI(
             base_url=settings.llm_base_url,
@@ -88,32 +80,18 @@ def complete(settings: Settings, messages: Sequence[dict[str, str]]) -> str:
             timeout=settings.llm_timeout_seconds,
             max_retries=0,  # a retry would not fit in the time a shopper waits
         ) as client:
-            stream = client.chat.completions.create(
+            chunks = client.chat.completions.create(
                 model=settings.llm_model,
                 messages=cast("list[ChatCompletionMessageParam]", list(messages)),
                 max_tokens=settings.llm_max_tokens,
                 temperature=0.2,
                 stream=True,
             )
-            with stream:
-                for chunk in stream:
-                    if time.monotonic() > deadline:
-                        raise LlmUnavailable("timeout")
+            with chunks:
+                for chunk in chunks:
                     if chunk.choices and chunk.choices[0].delta.content:
-                        parts.append(chunk.choices[0].delta.content)
-    except openai.APITimeoutError as error:
+                        yield chunk.choices[0].delta.content
+    except openai.APITimeoutError as error:  # also a silence once the answer has begun
         raise LlmUnavailable("timeout") from error
     except openai.OpenAIError as error:
         raise LlmUnavailable(type(error).__name__) from error
-    answer = "".join(parts).strip()
-    if not answer:
-        raise LlmUnavailable("empty answer")
-    return answer
-
-
-def checked(answer: str, matches: Sequence[Match]) -> str:
-    """The answer, unless it offers what the knowledge does not (LlmUnavailable then)."""
-    invented = invented_offers(answer, knowledge_message(matches))
-    if invented:
-        raise LlmUnavailable(f"invented offer: {invented[0]!r}")
-    return answer

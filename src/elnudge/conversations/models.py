@@ -26,3 +26,11 @@ class Conversation:
     conversation_id: str
     session_id: str
     responder: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of a streamed answer, checked and ready for the shopper (gate.py): the first
+    starts the answer's message, each later one is appended to it."""
+
+    text: str

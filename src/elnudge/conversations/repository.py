@@ -86,6 +86,18 @@ def insert_message(connection: Connection, row: dict[str, Any]) -> None:
     )
 
 
+def set_message_text(connection: Connection, site_id: str, message_id: str, text: str) -> None:
+    """A streamed answer's text so far (each sentence is stored before the shopper gets it)."""
+    connection.execute(
+        sql_update(conversation_messages)
+        .where(
+            conversation_messages.c.site_id == site_id,
+            conversation_messages.c.message_id == message_id,
+        )
+        .values(text=text)
+    )
+
+
 def messages_of(connection: Connection, site_id: str, conversation_id: str) -> Rows:
     """The conversation's messages, oldest first (MESSAGE_COLUMNS)."""
     query = (

@@ -2,17 +2,24 @@
 
 - `knowledge` answers from the store's own knowledge (knowledge/search.py), with the matched
   source, or says honestly that it does not know and offers the store's reply;
-- `llm` asks an OpenAI-compatible endpoint (llm.py), and falls back to `knowledge` on a
-  timeout, an error or an answer that fails the output check;
+- `llm` asks an OpenAI-compatible endpoint (llm.py) and streams its answer sentence by
+  sentence, each checked first (gate.py). Before the first sentence is out, a timeout, an
+  error or an empty answer gives the `knowledge` answer instead; after it, they end the answer
+  where it is. A sentence that fails the check is never shown: the answer stops before it and
+  the `knowledge` answer follows;
 - `human` answers later (the merchant): nothing now, the panel polls the transcript.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Iterator
 
 from elnudge.conversations import llm
-from elnudge.conversations.models import Conversation, Reply
+from elnudge.conversations.gate import InventedOffer, released
+from elnudge.conversations.models import Conversation, Reply, Sentence
+from elnudge.conversations.prompt import knowledge_message
 from elnudge.keys.service import Principal
 from elnudge.knowledge.search import best_match
 from elnudge.runtime import Runtime
@@ -20,23 +27,27 @@ from elnudge.vocabulary import Responder
 
 log = logging.getLogger("elnudge.chat")
 DONT_KNOW = "I don't know that one, sorry. Can I get the store to reply?"
+Part = Reply | Sentence
 
 
 def answer(
     runtime: Runtime, principal: Principal, conversation: Conversation, question: str
-) -> Reply | None:
-    """The responder's answer to `question` now, or None when the store will reply later."""
+) -> Iterator[Part]:
+    """The responder's answer to `question` now, in parts: whole messages (Reply), or the
+    sentences of a streamed one (Sentence). Nothing when the store will reply later."""
     if conversation.responder == Responder.HUMAN:
-        return None
+        return
     if conversation.responder == Responder.LLM and runtime.settings.llm_base_url:
-        return llm_answer(runtime, principal, conversation, question)
-    return knowledge_answer(runtime, principal, question)
+        yield from llm_answer(runtime, principal, conversation, question)
+        return
+    yield knowledge_answer(runtime, principal, question)
 
 
 def llm_answer(
     runtime: Runtime, principal: Principal, conversation: Conversation, question: str
-) -> Reply:
-    """The endpoint's checked answer, or the knowledge answer when it cannot give one."""
+) -> Iterator[Part]:
+    """The endpoint's checked sentences, then the knowledge answer if it could not give a
+    whole answer that passes the check (see the top)."""
     with runtime.database.read() as connection:
         messages, matches = llm.gather(
             connection,
@@ -46,11 +57,23 @@ def llm_answer(
             conversation.session_id,
             question,
         )
+    first_by = time.monotonic() + runtime.settings.llm_timeout_seconds
+    chunks = llm.stream(runtime.settings, messages)
+    shown = 0
     try:
-        return Reply(llm.checked(llm.complete(runtime.settings, messages), matches))
+        for sentence in released(chunks, knowledge_message(matches), first_by):
+            yield Sentence(sentence)
+            shown += 1
+        return
+    except InventedOffer as phrase:
+        log.warning("chat.llm_refused", extra={"phrase": str(phrase), "shown": shown})
     except llm.LlmUnavailable as reason:
-        log.warning("chat.llm_fallback", extra={"reason": str(reason)})
-        return knowledge_answer(runtime, principal, question)
+        log.warning("chat.llm_fallback", extra={"reason": str(reason), "shown": shown})
+        if shown:
+            return  # the shopper has read part of it: it ends there
+    finally:
+        chunks.close()
+    yield knowledge_answer(runtime, principal, question)
 
 
 def knowledge_answer(runtime: Runtime, principal: Principal, question: str) -> Reply:

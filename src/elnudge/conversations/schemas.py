@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
 
 from elnudge import ids
 from elnudge.config import Settings
@@ -167,6 +167,29 @@ class ShopperReply(BaseModel):
     messages: list[MessageObject] = Field(
         description="The shopper's message as stored, then the answer when there is one now."
     )
+
+
+class StreamedMessage(BaseModel):
+    """A part of the streamed answer: a whole message, as stored."""
+
+    message: MessageObject
+
+
+class StreamedText(BaseModel):
+    """A part of the streamed answer: the next sentence of message `id`, to append to it."""
+
+    id: str = Field(examples=["msg_01HY8QZ0A1BC2DE3FG4HJ5KM6N"])
+    text: str = Field(
+        description="Checked before it was sent; the first starts the message, each later one "
+        "begins with the whitespace that separates it from the one before."
+    )
+
+
+class ChatStreamLine(RootModel[StreamedMessage | StreamedText]):
+    """The `data` of an event of `POST /v1/relay/messages` with `Accept: text/event-stream`:
+    the shopper's message as stored, then the answer's parts as they come. A streamed answer's
+    sentences (`{id, text}`) are followed by the whole message (`{message}`) once it is
+    complete."""
 
 
 class Transcript(BaseModel):

@@ -194,11 +194,19 @@ def knowledge_candidates(
     stem English). `words` must be plain letters and digits: they become an OR query."""
     if not words:
         return []
-    if connection.dialect.name == "sqlite":
-        query = " OR ".join(f'"{word}"' for word in words)
-        statement = _SQLITE_CANDIDATES
-    else:
-        query = " | ".join(words)
-        statement = _POSTGRES_CANDIDATES
-    params = {"query": query, "site_id": site_id, "mode": mode, "limit": limit}
-    return [(row[0], row[1]) for row in connection.execute(statement, params)]
+    backend = connection.dialect.name
+    statement = _SQLITE_CANDIDATES if backend == "sqlite" else _POSTGRES_CANDIDATES
+    params = {"query": knowledge_query(backend, words), "site_id": site_id, "mode": mode}
+    return [(row[0], row[1]) for row in connection.execute(statement, {**params, "limit": limit})]
+
+
+def knowledge_query(backend: str, words: Sequence[str]) -> str:
+    """The full-text query of `words` (any of them) in the backend's syntax."""
+    if backend == "sqlite":
+        return " OR ".join(f'"{word}"' for word in words)
+    return " | ".join(words)
+
+
+def knowledge_statement(backend: str) -> str:
+    """The candidates query's SQL (`:name` parameters), for the benchmark's raw-driver floor."""
+    return (_SQLITE_CANDIDATES if backend == "sqlite" else _POSTGRES_CANDIDATES).text

@@ -29,8 +29,15 @@ class _Compiled:
         self.order: tuple[str, ...] | None = (
             tuple(compiled.positiontup) if dialect.positional else None
         )
+        # Values the statement sets itself (a literal, SQLite's `OFFSET 0` after a LIMIT): sent
+        # with every call, under the caller's.
+        self.fixed: dict[str, Any] = {
+            name: bind.value for name, bind in compiled.binds.items() if not bind.required
+        }
 
     def params(self, row: Params) -> Any:
+        if self.fixed:
+            row = {**self.fixed, **row}
         return row if self.order is None else tuple(row[name] for name in self.order)
 
 
@@ -51,6 +58,31 @@ class Prebuilt:
     def execute(self, connection: Connection, row: Params) -> CursorResult[Any]:
         compiled = self._compiled(connection)
         return connection.exec_driver_sql(compiled.sql, compiled.params(row))
+
+    def fetch_all(self, connection: Connection, row: Params) -> list[tuple[Any, ...]]:
+        """The statement's rows as plain tuples, in the connection's transaction (if any).
+
+        For the hot reads: fetched on the driver's own cursor, since SQLAlchemy's result
+        objects cost more than the query itself (bench/RESULTS.md, "Read path, in process").
+        The statement is announced to `before_cursor_execute` and `after_cursor_execute`
+        listeners as SQLAlchemy would (logging, the tenant audit). A driver error sends the
+        statement again through SQLAlchemy, so that its handling applies as for any other
+        statement (a lost connection invalidates the pool; the error is wrapped as usual):
+        only for reads, which are safe to repeat."""
+        compiled = self._compiled(connection)
+        params = compiled.params(row)
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        dispatch = connection.dispatch
+        try:
+            dispatch.before_cursor_execute(connection, cursor, compiled.sql, params, None, False)
+            cursor.execute(compiled.sql, params)
+            dispatch.after_cursor_execute(connection, cursor, compiled.sql, params, None, False)
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+        except connection.dialect.loaded_dbapi.Error:
+            return [tuple(found) for found in connection.exec_driver_sql(compiled.sql, params)]
+        finally:
+            cursor.close()
+        return rows
 
     def execute_many(self, connection: Connection, rows: Sequence[Params]) -> None:
         if rows:

@@ -8,7 +8,7 @@
  * It never throws into the page: every entry point and handler is wrapped. */
 (function (window, document) {
   'use strict';
-  var VERSION = '1.1.0';
+  var VERSION = '1.2.0';
   var PREFIX = '[elNudge]';
   var SESSION_GAP_MS = 30 * 60 * 1000; // a session ends after 30 minutes without events
   var IDLE_AFTER_MS = 30000; // no scroll, click, key or pointer movement for this long: IDLE
@@ -439,10 +439,9 @@
   }
 
   // --- the nudge widget -----------------------------------------------------------------
-  // One host element with a closed shadow root: the page's CSS cannot reach in, ours cannot
-  // leak out, the page's scripts cannot reach in either. The host's style attribute resets it
-  // with !important, which beats any rule of the page's, !important ones included; everything
-  // in it is a fixed-position overlay, so nothing on the page moves (no layout shift).
+  // One host with a closed shadow root: no CSS or script of the page's reaches in, ours never
+  // leaks out. The host's !important style attribute beats any page rule, !important ones
+  // included; all in it is a fixed overlay, so nothing on the page moves (no layout shift).
   var HOST_STYLE = 'all:initial!important;position:fixed!important;top:0!important;' +
     'left:0!important;width:0!important;height:0!important;z-index:2147483647!important';
   var CSS = '.w{--bar:0px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,' +
@@ -643,8 +642,8 @@
     return attrs(face, tag ? { 'aria-label': 'Chat with ' + n.agent } : { 'aria-hidden': 'true' });
   }
 
-  // Runs `fn` after `ms`, but not while the pointer or the keyboard focus is on `node`: nobody
-  // loses a message they are reading or about to act on.
+  // `fn` after `ms`, not while the pointer or focus is on `node`: nobody loses a message they
+  // are reading or about to act on.
   function timed(node, ms, fn) {
     var timer;
     function start() {
@@ -692,10 +691,9 @@
     return { n: n, node: node };
   }
 
-  // The WAI-ARIA dialog pattern, on a native modal <dialog>: labelled by its message, focus
-  // moved in and kept there, Escape closes it, focus goes back where it was. showModal() puts it
-  // in the top layer, above anything of the page's, and makes the page inert, so neither focus
-  // nor a screen reader can wander off behind it.
+  // The WAI-ARIA dialog pattern on a native modal <dialog>: labelled by its message, focus
+  // kept inside, Escape closes it, focus returns. showModal() puts it in the top layer and makes
+  // the page inert, so neither focus nor a screen reader wanders off behind it.
   function modal(n) {
     var drawn = { n: n, before: document.activeElement };
     var node = drawn.node = attrs(make('dialog', 'k', view().wrap),
@@ -764,11 +762,9 @@
     fit();
   }
 
-  // The chat panel: the agent, their opening message, and the conversation. What the shopper
-  // types goes to the relay's chat route; the answer is drawn when it arrives (a typing
-  // indicator meanwhile). The panel stays open across the session's page views
-  // (sessionStorage) and redraws its transcript from the relay, which it also polls for the
-  // store's replies. Every line is text (textContent), never HTML.
+  // The chat panel: answers are drawn as they come (streamed: by sentence), typing shown till
+  // done. Open across the session's pages (sessionStorage), redrawn from the relay and polled
+  // for the store's replies. Text only (textContent), never HTML.
   function openChat(n, back, quiet) {
     closeChat();
     var node = attrs(make('div', 'q', view().wrap),
@@ -812,14 +808,24 @@
     say(message.text, message.sender === 'shopper' ? 'out' : 'in', message.source);
   }
 
-  function talk(path, extra) {
+  function talk(path, extra, each) { // each(data) per event when streamed
     var payload = { site_key: siteKey, session_id: sessionId(Date.now()) };
     for (var name in extra) payload[name] = extra[name];
     return window.fetch(cfg.endpoint + '/' + path, { method: 'POST', credentials: 'omit',
-      headers: { 'Content-Type': 'text/plain;charset=UTF-8' }, body: JSON.stringify(payload) })
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8',
+        Accept: each ? 'text/event-stream' : '*/*' }, body: JSON.stringify(payload) })
       .then(function (response) {
         if (!response.ok) throw new Error('relay ' + response.status);
-        return response.json();
+        if (!each) return response.json();
+        var reader = response.body.getReader(), decoder = new TextDecoder(), text = '';
+        return reader.read().then(function next(chunk) {
+          var events = (text += decoder.decode(chunk.value, { stream: true })).split('\n\n');
+          text = events.pop();
+          events.forEach(function (event) {
+            each(JSON.parse(event.slice(6))); // after 'data: '
+          });
+          if (!chunk.done) return reader.read().then(next);
+        });
       });
   }
 
@@ -836,12 +842,22 @@
     input.value = '';
     say(words, 'out');
     var typing = attrs(say('…', 'in y'), { 'aria-label': chat.n.agent + ' is typing' });
-    var mine = chat;
+    var mine = chat, line;
     mine.busy = 1;
-    talk('messages', { text: words, nudge_id: mine.n.nudge_id, url: location.href })
-      .then(function (result) {
-        mine.seen[result.messages[0].id] = 1; // drawn already
-        result.messages.forEach(add);
+    talk('messages', { text: words, nudge_id: mine.n.nudge_id, url: location.href },
+      function (part) {
+        var m = part.message;
+        if (chat !== mine) return;
+        if (m) {
+          if (m.sender === 'shopper') mine.seen[m.id] = 1; // drawn already
+          return add(m);
+        }
+        if (!line) { // a streamed answer: its line, typing below
+          mine.seen[part.id] = line = say('', 'in');
+          chat.log.appendChild(typing);
+        }
+        line.textContent += part.text;
+        chat.log.scrollTop = chat.log.scrollHeight;
       }).then(null, function (error) {
         log('message not sent:', error);
         if (chat === mine) say('Sorry, that did not go through. Please try again.', 'in');

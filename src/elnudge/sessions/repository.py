@@ -5,16 +5,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, String, bindparam, false, func, select, tuple_
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    exists,
+    false,
+    func,
+    literal_column,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import TypeEngine
 
+from elnudge.db.prebuilt import Prebuilt
 from elnudge.db.tables import events, nudges, sessions
 from elnudge.sessions.filters import SessionFilters
 from elnudge.vocabulary import NUDGE_EVENTS
 
-# Rows of any width; `.all()` fetches them in one call (iterating fetched them one by one).
-Rows = Sequence[Row[*tuple[Any, ...]]]
+# Rows of any width, read by position: plain tuples from the driver, or SQLAlchemy rows.
+Rows = Sequence[Sequence[Any]]
 
 LIST_COLUMNS = (
     sessions.c.session_id,
@@ -55,6 +73,7 @@ _NEXT_PAGE = (
     .order_by(*_NEWEST_FIRST)
     .limit(bindparam("limit"))
 )
+_PREBUILT_FIRST, _PREBUILT_NEXT = Prebuilt(_FIRST_PAGE), Prebuilt(_NEXT_PAGE)
 _ONE_SESSION = select(*LIST_COLUMNS).where(
     sessions.c.site_id == bindparam("site_id"),
     sessions.c.session_id == bindparam("session_id"),
@@ -83,13 +102,15 @@ def list_page(
     """
     params: dict[str, Any] = {"site_id": site_id, "mode": mode, "lower_ms": lower_ms}
     params["limit"] = limit
-    conditions = _filter_conditions(filters) if filters else []
     if after is None:
-        first = _FIRST_PAGE.where(*conditions) if conditions else _FIRST_PAGE
-        return connection.execute(first, {**params, "upper_ms": upper_ms}).all()
-    after_params = {"after_started_at": after[0], "after_id": after[1]}
-    following = _NEXT_PAGE.where(*conditions) if conditions else _NEXT_PAGE
-    return connection.execute(following, {**params, **after_params}).all()
+        statement, prebuilt, params["upper_ms"] = _FIRST_PAGE, _PREBUILT_FIRST, upper_ms
+    else:
+        statement, prebuilt = _NEXT_PAGE, _PREBUILT_NEXT
+        params["after_started_at"], params["after_id"] = after
+    conditions = _filter_conditions(filters) if filters else []
+    if conditions:  # the dashboard's filters: a statement built per request
+        return connection.execute(statement.where(*conditions), params).all()
+    return prebuilt.fetch_all(connection, params)
 
 
 def _filter_conditions(filters: SessionFilters) -> list[ColumnElement[bool]]:
@@ -105,50 +126,110 @@ def _filter_conditions(filters: SessionFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def get_session(
-    connection: Connection, *, site_id: str, mode: str, session_id: str, lower_ms: int
-) -> Sequence[Any] | None:
-    """The session's LIST_COLUMNS, when it is visible."""
-    params = {"site_id": site_id, "mode": mode, "session_id": session_id, "lower_ms": lower_ms}
-    return connection.execute(_ONE_SESSION, params).first()
+# A session with its log and nudges in one statement (one round trip, one snapshot): the
+# session's row, then its events oldest first, then its nudges newest first, each a row of
+# DETAIL_COLUMNS tagged by `part`. Events and nudges come only with a visible session.
+SESSION_PART, EVENT_PART, NUDGE_PART = 0, 1, 2
+_VISIBLE = (
+    sessions.c.site_id == bindparam("site_id"),
+    sessions.c.session_id == bindparam("session_id"),
+    sessions.c.mode == bindparam("mode"),
+    sessions.c.is_bot == false(),
+    sessions.c.started_at >= bindparam("lower_ms"),
+)
+_IS_VISIBLE = exists().where(*_VISIBLE)
 
 
-_SESSION_EVENTS = (
-    select(events.c.type, events.c.url, events.c.occurred_at, events.c.intent_score)
-    .where(
-        events.c.site_id == bindparam("site_id"),
-        events.c.session_id == bindparam("session_id"),
-        events.c.type.not_in(sorted(NUDGE_EVENTS)),
-    )
+def _none(type_: TypeEngine[Any]) -> ColumnElement[Any]:
+    return cast(null(), type_)
+
+
+def _part(number: int) -> ColumnElement[int]:
+    return literal_column(str(number), Integer)
+
+
+DETAIL_COLUMNS = ("part", *(column.name for column in LIST_COLUMNS), "url", "outcome")
+_SESSION_ROW = select(
+    _part(SESSION_PART).label("part"),
+    *LIST_COLUMNS,  # [1:8]: a row of LIST_COLUMNS
+    _none(Text()).label("url"),
+    _none(String()).label("outcome"),
+    # The order of the log and of the nudges (only ORDER BY on a UNION's own columns is portable).
+    _none(BigInteger()).label("nudge_time"),
+    _none(String()).label("nudge_key"),
+    _none(String()).label("event_key"),
+    _none(String()).label("event_id"),
+).where(*_VISIBLE)
+_EVENT_ROWS = select(
+    _part(EVENT_PART),
+    events.c.type,
+    events.c.occurred_at,
+    _none(BigInteger()),
+    _none(Integer()),
+    events.c.intent_score,
+    _none(Boolean()),
+    _none(Integer()),
+    events.c.url,
+    _none(String()),
+    _none(BigInteger()),
+    _none(String()),
     # The same order as ingestion's Member.sort_key (NULL ids sort as '' on both backends).
-    .order_by(
-        events.c.occurred_at,
-        func.coalesce(events.c.client_event_id, ""),
-        events.c.type,
-        events.c.url,
-        events.c.event_id,
+    func.coalesce(events.c.client_event_id, literal_column("''")),
+    events.c.event_id,
+).where(
+    events.c.site_id == bindparam("site_id"),
+    events.c.session_id == bindparam("session_id"),
+    events.c.mode == bindparam("mode"),
+    events.c.type.not_in([literal_column(f"'{name}'") for name in sorted(NUDGE_EVENTS)]),
+    _IS_VISIBLE,
+)
+_NUDGE_ROWS = select(
+    _part(NUDGE_PART),
+    nudges.c.nudge_id,
+    nudges.c.shown_at,
+    _none(BigInteger()),
+    _none(Integer()),
+    _none(Integer()),
+    nudges.c.influenced_conversion,
+    _none(Integer()),
+    nudges.c.type,
+    nudges.c.outcome,
+    nudges.c.shown_at,
+    nudges.c.nudge_id,
+    _none(String()),
+    _none(String()),
+).where(
+    nudges.c.site_id == bindparam("site_id"),
+    nudges.c.session_id == bindparam("session_id"),
+    nudges.c.mode == bindparam("mode"),
+    _IS_VISIBLE,
+)
+_PARTS = union_all(_SESSION_ROW, _EVENT_ROWS, _NUDGE_ROWS)
+_ORDER = _PARTS.selected_columns
+_SESSION_DETAIL = Prebuilt(
+    _PARTS.order_by(
+        _ORDER.part,
+        _ORDER.nudge_time.desc(),
+        _ORDER.nudge_key.desc(),
+        _ORDER.started_at,  # an event's occurred_at
+        _ORDER.event_key,
+        _ORDER.session_id,  # an event's type
+        _ORDER.url,
+        _ORDER.event_id,
     )
 )
-_SESSION_NUDGES = (
-    select(
-        nudges.c.nudge_id,
-        nudges.c.type,
-        nudges.c.shown_at,
-        nudges.c.outcome,
-        nudges.c.influenced_conversion,
-    )
-    .where(nudges.c.site_id == bindparam("site_id"), nudges.c.session_id == bindparam("session_id"))
-    .order_by(nudges.c.shown_at.desc(), nudges.c.nudge_id.desc())
-)
 
 
-def session_events(connection: Connection, site_id: str, session_id: str) -> Rows:
-    """The session's log, oldest first, without nudge events (they feed `nudges`)."""
-    params = {"site_id": site_id, "session_id": session_id}
-    return connection.execute(_SESSION_EVENTS, params).all()
-
-
-def session_nudges(connection: Connection, site_id: str, session_id: str) -> Rows:
-    """The session's nudges, newest first."""
-    params = {"site_id": site_id, "session_id": session_id}
-    return connection.execute(_SESSION_NUDGES, params).all()
+def session_detail(
+    connection: Connection, *, site_id: str, mode: str, session_id: str, lower_ms: int
+) -> list[tuple[Any, ...]]:
+    """The session's rows (see SESSION_PART), or none when it is not visible. Of each row, the
+    first len(DETAIL_COLUMNS) values:
+    - the session: SESSION_PART, then its LIST_COLUMNS, None, None;
+    - an event (not a nudge event): EVENT_PART, type, occurred_at, None, None, intent_score,
+      None, None, url, None;
+    - a nudge: NUDGE_PART, nudge_id, shown_at, None, None, None, influenced_conversion, None,
+      type, outcome.
+    """
+    params = {"site_id": site_id, "mode": mode, "session_id": session_id, "lower_ms": lower_ms}
+    return _SESSION_DETAIL.fetch_all(connection, params)

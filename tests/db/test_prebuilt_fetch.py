@@ -1,0 +1,48 @@
+"""`Prebuilt.fetch_all`: reads on the driver's cursor that SQLAlchemy's statement events still
+see, and whose driver errors still go through SQLAlchemy's handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, event, exc, select
+
+from elnudge.db import Database
+from elnudge.db.prebuilt import Prebuilt
+from elnudge.db.tables import sites
+
+SITE_NAME = Prebuilt(select(sites.c.name).where(sites.c.site_id == bindparam("site_id")))
+# A table no migration creates: reading it is a driver error on both backends.
+MISSING = Table("no_such_table", MetaData(), Column("id", Integer), Column("name", String))
+FROM_MISSING = Prebuilt(select(MISSING.c.name).where(MISSING.c.id == bindparam("id")))
+
+
+def test_rows_are_plain_tuples_and_listeners_see_the_statement(database: Database) -> None:
+    seen: list[tuple[str, str]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(("before", statement))
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(("after", statement))
+
+    event.listen(database.engine, "before_cursor_execute", before)
+    event.listen(database.engine, "after_cursor_execute", after)
+    try:
+        with database.autocommit() as connection:
+            rows = SITE_NAME.fetch_all(connection, {"site_id": "site_none"})
+    finally:
+        event.remove(database.engine, "before_cursor_execute", before)
+        event.remove(database.engine, "after_cursor_execute", after)
+    assert rows == []
+    assert [when for when, _ in seen] == ["before", "after"]
+    assert seen[0][1] == seen[1][1] and "FROM sites" in seen[0][1]
+
+
+def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(database: Database) -> None:
+    with database.autocommit() as connection, pytest.raises(exc.DBAPIError) as raised:
+        FROM_MISSING.fetch_all(connection, {"id": 1})
+    assert "no_such_table" in str(raised.value)
+    with database.autocommit() as connection:  # the pool hands out working connections
+        assert SITE_NAME.fetch_all(connection, {"site_id": "site_none"}) == []
