@@ -2,11 +2,14 @@
 30-day period on a generated database (`bench/run generate`), against a floor from the same run.
 
 - **report**: the endpoint end to end, in process (routing, auth, the metrics queries in one
-  snapshot, the statistics, JSON), for the biggest site (55% of the sessions);
-- its parts: each query of the metrics layer on its own;
+  snapshot, the statistics, JSON), for the biggest site (55% of the sessions), with the
+  period's days stored (metrics/rollups.py), as every report after the first reads them;
+- **report_cold**: the same with no day stored (once: it stores the 30 days it reads);
+- its parts: the period's slots read from the stored days (`period_slots`), counted from the
+  rows alone (`count_slots`, what every report did before the rollups), and storing one day;
 - **overview**: `metrics.daily_series` for the same 30 days in America/New_York;
-- **floor**: the least any report of the period must do, one `COUNT(*)` over the period's
-  sessions (an index range scan), by the raw driver.
+- **floor**: the least any report of the period must do from the rows, one `COUNT(*)` over the
+  period's sessions (an index range scan), by the raw driver.
 
 Each is run `--warmup` times, then timed `--runs` times; p50/p90/max in milliseconds.
 """
@@ -31,10 +34,9 @@ from bench.machine import machine
 from bench.targets import RESULTS_DIR, Target, parse_target
 from elnudge.app import create_app
 from elnudge.config import Settings
-from elnudge.db import create_database
-from elnudge.metrics import Period, daily_series, session_counts
-from elnudge.metrics.experiment import experiment_arms, recent_daily_sessions
-from elnudge.metrics.nudge_counts import all_sessions, interacted_sessions, type_counts
+from elnudge.db import Database, create_database
+from elnudge.db.tables import report_days
+from elnudge.metrics import Period, count_slots, daily_series, period_slots, settle
 from elnudge.runtime import build_runtime
 from elnudge.timestamps import DAY_MS, format_timestamp_ms
 
@@ -79,6 +81,15 @@ def floor_query(target: Target, site_id: str, from_ms: int, to_ms: int) -> Calla
     return lambda: lite.execute(text, (site_id, from_ms, to_ms)).fetchone()
 
 
+def forget_stored_days(database: Database, site_id: str, day: int | None = None) -> None:
+    """Delete the site's stored days (or one of them), as a write to them would."""
+    with database.write() as connection:
+        statement = report_days.delete().where(report_days.c.site_id == site_id)
+        if day is not None:
+            statement = statement.where(report_days.c.day == day)
+        connection.execute(statement)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("target")
@@ -104,6 +115,7 @@ def main() -> None:
         "period": params,
         "site_share": site["share"],
     }
+    forget_stored_days(database, period.site_id)
     with TestClient(create_app(runtime=runtime)) as client:
 
         def report() -> object:
@@ -111,24 +123,31 @@ def main() -> None:
             assert response.status_code == 200, response.text
             return response.json()
 
-        body: Any = report()
+        results["report_cold"] = timed(report, 0, 1)
         results["report"] = timed(report, args.warmup, args.runs)
-    results["sessions_in_period"] = body["data"]["baseline"]["sessions"] + sum(0 for _ in ())
     zone = ZoneInfo("America/New_York")
+    first_day = from_ms // DAY_MS  # the period's first UTC day, stored again from the rows
+
+    def store_one_day() -> object:
+        forget_stored_days(database, period.site_id, first_day)
+        day = Period(period.site_id, "live", first_day * DAY_MS, (first_day + 1) * DAY_MS)
+        return settle(database, day, to_ms)
+
+    results["settle_one_day"] = timed(store_one_day, 1, 5)
     parts: dict[str, Callable[[Any], object]] = {
-        "type_counts": lambda c: type_counts(c, period),
-        "all_sessions": lambda c: all_sessions(c, period),
-        "interacted_sessions": lambda c: interacted_sessions(c, period),
-        "experiment_arms": lambda c: experiment_arms(c, period),
-        "session_counts": lambda c: session_counts(c, period),
-        "recent_daily_sessions": lambda c: recent_daily_sessions(c, period.site_id, "live", to_ms),
+        "period_slots_stored": lambda c: period_slots(c, period),
+        "count_slots_from_rows": lambda c: count_slots(c, period),
         "overview_daily_series": lambda c: daily_series(c, period, zone),
     }
     with database.snapshot() as connection:
-        results["sessions_in_period"] = all_sessions(connection, period).sessions
-        results["nudges_in_period"] = sum(c.shown for c in type_counts(connection, period).values())
+        total = period_slots(connection, period).total()
+        results["sessions_in_period"] = total.sessions
+        results["nudges_in_period"] = sum(
+            kind.shown for kind in period_slots(connection, period).by_type().values()
+        )
         for name, part in parts.items():
-            results[name] = timed(partial(part, connection), args.warmup, args.runs)
+            runs = args.runs if name != "count_slots_from_rows" else max(3, args.runs // 3)
+            results[name] = timed(partial(part, connection), min(args.warmup, 1), runs)
     results["floor_count"] = timed(
         floor_query(target, period.site_id, from_ms, to_ms), args.warmup, args.runs
     )

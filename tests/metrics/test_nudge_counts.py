@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Connection
 
 from elnudge.clock import FrozenClock
-from elnudge.metrics import (
-    Period,
-    all_sessions,
-    baseline,
-    experiment_arms,
-    session_counts,
-    type_counts,
-)
+from elnudge.metrics import Period, experiment_arms, period_slots
 from elnudge.metrics.experiment import recent_daily_sessions
 from elnudge.provisioning import CreatedSite, create_site
 from elnudge.reports import Arm, TypeCounts
@@ -25,6 +19,18 @@ from tests.storefront import ShopApi
 
 def period(site: CreatedSite, clock: FrozenClock, mode: str = "live") -> Period:
     return Period(site.site_id, mode, clock.now_ms() - 30 * DAY_MS, clock.now_ms())
+
+
+def type_counts(connection: Connection, counted: Period) -> dict[NudgeType, TypeCounts]:
+    return period_slots(connection, counted).by_type()
+
+
+def all_sessions(connection: Connection, counted: Period) -> Arm:
+    return period_slots(connection, counted).total().everyone
+
+
+def baseline(connection: Connection, counted: Period) -> Arm:
+    return period_slots(connection, counted).total().baseline
 
 
 def test_nothing_shown_is_no_type_and_every_session_in_the_baseline(
@@ -216,7 +222,7 @@ def test_a_nudge_type_this_version_does_not_know_is_no_row(
         assert all_sessions(connection, period(site, clock)) == Arm(1, 0)
 
 
-def test_the_one_pass_session_counts_equal_the_separate_queries(
+def test_every_group_of_sessions_in_one_pass(
     shop: ShopApi, site: CreatedSite, clock: FrozenClock, runtime: Runtime
 ) -> None:
     start = clock.now_ms() - 8 * HOUR_MS
@@ -236,10 +242,6 @@ def test_the_one_pass_session_counts_equal_the_separate_queries(
                 runtime, site.site_id, session_id, f"nudg_q{number}", "sticky_bar", held_out=False
             )
     with runtime.database.snapshot() as connection:
-        groups = session_counts(connection, period(site, clock))
-        assert groups.everyone == all_sessions(connection, period(site, clock)) == Arm(6, 3)
-        assert groups.baseline == baseline(connection, period(site, clock)) == Arm(3, 1)
-        assert (groups.treatment, groups.holdout) == experiment_arms(
-            connection, period(site, clock)
-        )
-        assert (groups.treatment, groups.holdout) == (Arm(2, 1), Arm(2, 1))
+        total = period_slots(connection, period(site, clock)).total()
+    assert (total.everyone, total.baseline) == (Arm(6, 3), Arm(3, 1))
+    assert (total.treatment_arm, total.holdout_arm) == (Arm(2, 1), Arm(2, 1))

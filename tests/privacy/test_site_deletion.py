@@ -34,6 +34,9 @@ def fill(shop: ShopApi, visitors: int = 4) -> None:
             purchase("2026-04-20T10:05:00Z", **options),
         )
     shop.client.delete("/v1/visitors/cust_0", headers=shop.headers)  # an erasure log row
+    # The report stores the days it reads (the report_* rollups).
+    report = {"from": "2026-04-19T00:00:00Z"}
+    assert shop.client.get("/v1/reports/nudges", headers=shop.headers, params=report).is_success
 
 
 def rows_per_table(runtime: Runtime, site_id: str) -> dict[str, int]:

@@ -58,7 +58,9 @@ class Database:
 
 def create_database(url: str) -> Database:
     """A Database for an `ELNUDGE_DATABASE_URL` (postgresql://… or sqlite:///…)."""
-    engine = create_engine(dialect.engine_url(url), pool_pre_ping=False)
+    engine = create_engine(
+        dialect.engine_url(url), pool_pre_ping=False, connect_args=dialect.connect_args(url)
+    )
     if dialect.is_sqlite(engine):
         dialect.configure_sqlite(engine)
     return Database(engine)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Float,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -366,4 +367,89 @@ knowledge_entries = Table(
     Column("body", Text, nullable=False),  # the answer, as the shopper will read it
     Column("url", Text, nullable=True),  # where the store says more
     Column("created_at", BigInteger, nullable=False),
+)
+
+
+# -- the report's rollups (metrics/rollups.py) ----------------------------------------------------
+# Counts of a site's sessions per 15-minute slot of their start, kept for whole UTC days, so the
+# nudge report and the dashboard read a month as a few thousand small rows. A day's rows are valid
+# while its `report_days` row exists: triggers on sessions, nudges and nudge offers (migration
+# 0011) delete that row, and with it (ON DELETE CASCADE) the day's counts, whenever anything they
+# count changes; the next read counts the day again from the rows.
+
+ROLLUP = {"rollup": True}  # derived counts: deleting a site empties them first
+
+report_days = Table(
+    "report_days",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("mode", String(4), primary_key=True),
+    Column("day", BigInteger, primary_key=True),  # UTC day number: started_at // DAY_MS
+    Column("counted_at", BigInteger, nullable=False),
+    info=ROLLUP,
+)
+
+
+def _of_report_day(table: str) -> ForeignKeyConstraint:
+    return ForeignKeyConstraint(
+        ["site_id", "mode", "day"],
+        ["report_days.site_id", "report_days.mode", "report_days.day"],
+        ondelete="CASCADE",
+        name=f"fk_{table}_report_days",
+    )
+
+
+report_slots = Table(
+    "report_slots",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("mode", String(4), primary_key=True),
+    Column("day", BigInteger, primary_key=True),
+    Column("slot", BigInteger, primary_key=True),  # started_at // 15 minutes
+    Column("sessions", Integer, nullable=False),
+    Column("conversions", Integer, nullable=False),
+    Column("intent_total", BigInteger, nullable=False),
+    Column("interacted", Integer, nullable=False),  # sessions with a nudge interaction
+    Column("interacted_conversions", Integer, nullable=False),
+    Column("treatment", Integer, nullable=False),
+    Column("treatment_conversions", Integer, nullable=False),
+    Column("holdout", Integer, nullable=False),
+    Column("holdout_conversions", Integer, nullable=False),
+    _of_report_day("report_slots"),
+    info=ROLLUP,
+)
+
+report_slot_types = Table(
+    "report_slot_types",
+    metadata,
+    Column("site_id", String(32), primary_key=True),
+    Column("mode", String(4), primary_key=True),
+    Column("day", BigInteger, primary_key=True),
+    Column("slot", BigInteger, primary_key=True),
+    Column("type", String(16), primary_key=True),
+    Column("shown", Integer, nullable=False),
+    Column("clicked", Integer, nullable=False),
+    Column("dismissed", Integer, nullable=False),
+    Column("chat_opened", Integer, nullable=False),
+    Column("sessions", Integer, nullable=False),
+    Column("conversions", Integer, nullable=False),
+    Column("influenced_conversions", Integer, nullable=False),
+    _of_report_day("report_slot_types"),
+    info=ROLLUP,
+)
+
+report_slot_credits = Table(
+    "report_slot_credits",
+    metadata,
+    # An influenced purchase, credited to the earliest session of the day whose nudge led to it;
+    # a purchase credited on several days counts once, on the first (metrics/revenue.py).
+    Column("site_id", String(32), primary_key=True),
+    Column("mode", String(4), primary_key=True),
+    Column("day", BigInteger, primary_key=True),
+    Column("event_id", String(32), primary_key=True),  # the purchase event
+    Column("started_at", BigInteger, nullable=False),  # the start of the session credited
+    Column("currency", String(3), nullable=False),
+    Column("amount", Text, nullable=False),  # the value exactly as sent (a decimal)
+    _of_report_day("report_slot_credits"),
+    info=ROLLUP,
 )

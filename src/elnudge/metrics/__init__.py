@@ -1,18 +1,19 @@
 """The query layer: the numbers the nudge report and the dashboard show, counted in SQL.
 
-One module per question. Every function takes a `Period` (site, mode, and the window of
-session starts) and counts only that site's, that mode's, non-bot sessions, so the API and the
-dashboard cannot disagree, and nothing of another site or mode is ever counted.
+Every number is a sum over a period's sessions (one site, one mode, humans only, by start), read
+per 15-minute slot of start (`slots`), from stored whole days where they are stored (`rollups`),
+so the API and the dashboard cannot disagree, and nothing of another site or mode is counted.
+Call `settle` before reading a period in a snapshot: it stores the days the period needs.
 """
 
 from elnudge.metrics.allowance import AllowanceUse, allowance_use
 from elnudge.metrics.daily import Day, daily_series, totals
-from elnudge.metrics.experiment import experiment_arms, experiment_counts
-from elnudge.metrics.nudge_counts import all_sessions, baseline, type_counts
+from elnudge.metrics.experiment import experiment_arms
 from elnudge.metrics.nudge_report import ReportCounts, report_counts
 from elnudge.metrics.period import Period, local_days
 from elnudge.metrics.revenue import Credit, influenced_purchases
-from elnudge.metrics.session_counts import SessionCounts, session_counts
+from elnudge.metrics.rollups import period_slots, settle
+from elnudge.metrics.slots import Slots, SlotSessions, count_slots
 
 __all__ = [
     "AllowanceUse",
@@ -20,17 +21,16 @@ __all__ = [
     "Day",
     "Period",
     "ReportCounts",
-    "SessionCounts",
-    "all_sessions",
+    "SlotSessions",
+    "Slots",
     "allowance_use",
-    "baseline",
+    "count_slots",
     "daily_series",
     "experiment_arms",
-    "experiment_counts",
     "influenced_purchases",
     "local_days",
+    "period_slots",
     "report_counts",
-    "session_counts",
+    "settle",
     "totals",
-    "type_counts",
 ]

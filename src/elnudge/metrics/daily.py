@@ -1,9 +1,9 @@
 """The dashboard Overview's numbers per day, in the site's time zone.
 
-The database groups the period's sessions into 15-minute slots of their start (every time zone
-in use today is offset from UTC by whole quarter hours); Python folds the slots into local
-calendar days. So one aggregate query per table serves any time zone, and a day that is 23 or
-25 hours long around a clock change is simply the slots that fall on that date.
+The period's counts come per 15-minute slot of session start (`metrics/slots.py`; every time
+zone in use today is offset from UTC by whole quarter hours), and Python folds the slots into
+local calendar days. So the same counts serve any time zone, and a day that is 23 or 25 hours
+long around a clock change is simply the slots that fall on that date.
 """
 
 from __future__ import annotations
@@ -15,17 +15,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
-from elnudge.db.tables import nudges, sessions
-from elnudge.metrics.period import Period, nudge_filter, session_filter
-from elnudge.metrics.revenue import influenced_purchases
-from elnudge.metrics.sql import count_true
+from elnudge.metrics.period import Period
+from elnudge.metrics.rollups import period_slots
+from elnudge.metrics.slots import SLOT_MS
 from elnudge.reports.experiment import rounded
-from elnudge.timestamps import MINUTE_MS, SECOND_MS
-
-SLOT_MS = 15 * MINUTE_MS
+from elnudge.timestamps import SECOND_MS
 
 
 @dataclass
@@ -55,37 +51,17 @@ class Day:
 def daily_series(connection: Connection, period: Period, zone: ZoneInfo) -> list[Day]:
     """Every local day the period touches, in order, each with its numbers (zeros included)."""
     days = {day: Day(day) for day in _days_of(period, zone)}
-    slot = (sessions.c.started_at // SLOT_MS).label("slot")
-    for at, total, converted, intent in connection.execute(
-        select(
-            slot, func.count(), count_true(sessions.c.converted), func.sum(sessions.c.intent_score)
-        )
-        .where(session_filter(period))
-        .group_by(slot)
-    ):
-        day = _day(days, _local_day(at, zone))
-        day.sessions += int(total)
-        day.conversions += int(converted)
-        day.intent_total += int(intent or 0)
-    for at, shown, influenced in connection.execute(
-        select(slot, func.count(), count_true(nudges.c.influenced_conversion))
-        .select_from(
-            sessions.join(
-                nudges,
-                and_(
-                    nudges.c.site_id == sessions.c.site_id,
-                    nudges.c.mode == sessions.c.mode,
-                    nudges.c.session_id == sessions.c.session_id,
-                ),
-            )
-        )
-        .where(nudge_filter(period))
-        .group_by(slot)
-    ):
-        day = _day(days, _local_day(at, zone))
-        day.nudges_shown += int(shown)
-        day.influenced_conversions += int(influenced)
-    for credit in influenced_purchases(connection, period):
+    slots = period_slots(connection, period, credits=True)
+    for slot, counts in slots.sessions.items():
+        day = _day(days, _local_day(slot, zone))
+        day.sessions += counts.sessions
+        day.conversions += counts.conversions
+        day.intent_total += counts.intent_total
+    for (slot, _), kind in slots.types.items():
+        day = _day(days, _local_day(slot, zone))
+        day.nudges_shown += kind.shown
+        day.influenced_conversions += kind.influenced_conversions
+    for credit in slots.first_credits():
         revenue = _day(days, _local_day(credit.started_at // SLOT_MS, zone)).influenced_revenue
         revenue[credit.currency] = revenue.get(credit.currency, Decimal(0)) + credit.amount
     return [days[day] for day in sorted(days)]

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection
 
 from elnudge.metrics.experiment import recent_daily_sessions
-from elnudge.metrics.nudge_counts import type_counts
 from elnudge.metrics.period import Period
-from elnudge.metrics.session_counts import session_counts
+from elnudge.metrics.rollups import period_slots
 from elnudge.reports import Arm, ExperimentCounts, TypeCounts
 from elnudge.vocabulary import NudgeType
 
@@ -29,14 +28,15 @@ def report_counts(
 ) -> ReportCounts:
     """The counts over the period's sessions; `holdout_share` is the site's setting as a
     fraction (10% is 0.1). Run it in one snapshot (`Database.snapshot()`) for counts that
-    agree with each other while events arrive."""
-    groups = session_counts(connection, period)
+    agree with each other while events arrive, after `metrics.settle` for speed."""
+    slots = period_slots(connection, period, per_slot=False)
+    total = slots.total()
     return ReportCounts(
-        by_type=type_counts(connection, period),
-        baseline=groups.baseline,
+        by_type=slots.by_type(),
+        baseline=total.baseline,
         experiment=ExperimentCounts(
-            treatment=groups.treatment,
-            holdout=groups.holdout,
+            treatment=total.treatment_arm,
+            holdout=total.holdout_arm,
             holdout_share=holdout_share,
             recent_daily_sessions=recent_daily_sessions(
                 connection, period.site_id, period.mode, now_ms

@@ -3,7 +3,8 @@
 A nudge influenced a conversion when a purchase followed within 30 minutes of its last
 interaction, in its session or in a later session of the same visitor (`attribution.py`); the
 purchase it is credited with is the first such one. A purchase that several nudges led to is
-counted once, with the earliest-starting session whose nudge it credits. Amounts are summed per
+counted once, with the earliest-starting session whose nudge it credits (`Slots.first_credits`:
+this module lists every nudge's credit). Amounts are summed per
 currency, exactly (`Decimal`): a store selling in two currencies sees two sums, never a mix.
 """
 
@@ -30,9 +31,11 @@ _CHUNK = 500  # ids per IN (...) list: far below every backend's limit on parame
 
 @dataclass(frozen=True, slots=True)
 class Credit:
-    """One influenced purchase, credited to a nudge of a session that started at `started_at`."""
+    """One influenced purchase (`event_id`), credited to a nudge of a session that started at
+    `started_at`."""
 
     started_at: int
+    event_id: str
     currency: str
     amount: Decimal
 
@@ -46,7 +49,7 @@ class _Purchase:
 
 
 def influenced_purchases(connection: Connection, period: Period) -> list[Credit]:
-    """Each purchase an influenced nudge of the period's sessions led to, once."""
+    """The purchase each influenced nudge of the period's sessions led to."""
     rows = connection.execute(
         select(
             sessions.c.started_at,
@@ -65,7 +68,6 @@ def influenced_purchases(connection: Connection, period: Period) -> list[Credit]
             )
         )
         .where(nudge_filter(period), nudges.c.influenced_conversion.is_(True))
-        .order_by(sessions.c.started_at, nudges.c.nudge_id)
     ).all()
     if not rows:
         return []
@@ -81,14 +83,12 @@ def influenced_purchases(connection: Connection, period: Period) -> list[Credit]
             by_visitor[owner[session_id]].append(purchase)
     for listed in (*by_session.values(), *by_visitor.values()):
         listed.sort(key=lambda purchase: (purchase.occurred_at, purchase.event_id))
-    credited: set[str] = set()
     credits: list[Credit] = []
     for row in rows:
         candidates = by_visitor[row.visitor_id] if row.visitor_id else by_session[row.session_id]
         first = _first_within(candidates, row.last_interaction_at)
-        if first is not None and first.event_id not in credited:
-            credited.add(first.event_id)
-            credits.append(Credit(row.started_at, first.currency, first.amount))
+        if first is not None:
+            credits.append(Credit(row.started_at, first.event_id, first.currency, first.amount))
     return credits
 
 

@@ -34,14 +34,16 @@ BATCH_ROWS = 5000
 
 
 def data_tables() -> list[Table]:
-    """The tables holding a site's data, children before parents (keys and the site excluded:
-    they are steps 1 and 3; webhook endpoints outlive the site until `app.uninstalled` is
-    sent)."""
-    return [
+    """The tables holding a site's data, children before parents, the report's rollups first
+    (the triggers on the rows they count then find nothing to forget); keys and the site
+    excluded: they are steps 1 and 3; webhook endpoints outlive the site until
+    `app.uninstalled` is sent."""
+    tables = [
         table
         for table in reversed(metadata.sorted_tables)
         if "site_id" in table.c and table not in (sites, api_keys, webhook_endpoints)
     ]
+    return sorted(tables, key=lambda table: not table.info.get("rollup", False))
 
 
 @dataclass

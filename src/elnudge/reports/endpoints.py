@@ -39,6 +39,8 @@ async def nudge_report(request: Request, principal: SecretKey) -> JSONResponse:
 
 
 def _report(runtime: Runtime, principal: Principal, query: NudgeReportQuery) -> NudgeReport:
+    now_ms = runtime.clock.now_ms()
+    service.prepare(runtime.database, principal, query, now_ms)
     # One snapshot: the counts agree with each other while events keep arriving.
     with runtime.database.snapshot() as connection:
-        return service.report(connection, principal, query, runtime.clock.now_ms())
+        return service.report(connection, principal, query, now_ms)
