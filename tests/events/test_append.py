@@ -135,29 +135,6 @@ def test_batches_split_anywhere_store_what_one_batch_stores(
     _check_against_recomputation(runtime, split[1])
 
 
-def test_in_order_events_take_the_append_path(
-    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    extended: list[str] = []
-    original = writer.Writer.extend
-
-    def spy(self: writer.Writer, session: Any, group: Any) -> None:
-        extended.append(session.session_id)
-        original(self, session, group)
-
-    monkeypatch.setattr(writer.Writer, "extend", spy)
-    shop, site_id = _new_shop(client, runtime)
-    shop.ingest(page_view(format_timestamp_ms(T0), "/a"))
-    shop.ingest(
-        page_view(format_timestamp_ms(T0 + MINUTE), "/b"),
-        add_to_cart(format_timestamp_ms(T0 + 2 * MINUTE)),
-    )
-    [session] = shop.sessions()
-    assert extended == [session["id"]]
-    assert session["page_count"] == 2
-    _check_against_recomputation(runtime, site_id)
-
-
 def _spy_extensions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     extended: list[str] = []
     original = writer.Writer.extend
@@ -176,6 +153,22 @@ def _nudge_rows(runtime: Runtime, site_id: str) -> dict[str, bool]:
             nudges.c.site_id == site_id
         )
         return {row.nudge_id: row.influenced_conversion for row in connection.execute(query)}
+
+
+def test_in_order_events_take_the_append_path(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extended = _spy_extensions(monkeypatch)
+    shop, site_id = _new_shop(client, runtime)
+    shop.ingest(page_view(format_timestamp_ms(T0), "/a"))
+    shop.ingest(
+        page_view(format_timestamp_ms(T0 + MINUTE), "/b"),
+        add_to_cart(format_timestamp_ms(T0 + 2 * MINUTE)),
+    )
+    [session] = shop.sessions()
+    assert extended == [session["id"]]
+    assert session["page_count"] == 2
+    _check_against_recomputation(runtime, site_id)
 
 
 def test_a_purchase_of_a_known_visitor_takes_the_append_path(
