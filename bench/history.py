@@ -76,7 +76,7 @@ def run(backend: str) -> dict[str, Any]:
         # This process only (Python, and SQLite's own work); steadier than events/s on a
         # shared machine. PostgreSQL's server CPU is not in it.
         "cpu_us_per_event": round(cpu * 1e6 / measured, 1),
-        # Round trips: every statement the measured batches sent (BEGIN/COMMIT not included),
+        # Round trips: every statement the measured batches sent (COMMIT not included),
         # then per kind, by the statement's first words.
         "statements_per_batch": round(statements.total() / batches, 2),
         "statements": {sql: round(n / batches, 2) for sql, n in statements.most_common()},
