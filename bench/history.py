@@ -5,15 +5,19 @@ through the same validation and ingestion functions as `POST /v1/events`: the fi
 loaded unmeasured (PostgreSQL is then analysed, as autovacuum would; SQLite, which never
 gathers statistics by itself, is not), then the seventh day is timed. This isolates the
 ingestion service from HTTP, and shows whether its cost grows with the site's stored history.
-Besides events/s it reports this process's CPU time per event.
+Besides events/s it reports this process's CPU time per event and the statements per batch.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+
+import sqlalchemy
 
 from bench.generate import recreate
 from bench.machine import machine
@@ -57,11 +61,14 @@ def run(backend: str) -> dict[str, Any]:
     if backend == "postgres":  # as autovacuum would have; SQLite never gathers statistics itself
         with database.write() as connection:
             connection.exec_driver_sql("ANALYZE")
+    statements: Counter[str] = Counter()
+    sqlalchemy.event.listen(database.engine, "before_cursor_execute", _counter(statements))
     began, began_cpu = time.perf_counter(), time.process_time()
     _feed(database, principal, events[cut:])
     elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
     database.dispose()
     measured = len(events) - cut
+    batches = -(-measured // 100)
     return {
         "stored_before": cut,
         "events": measured,
@@ -69,7 +76,19 @@ def run(backend: str) -> dict[str, Any]:
         # This process only (Python, and SQLite's own work); steadier than events/s on a
         # shared machine. PostgreSQL's server CPU is not in it.
         "cpu_us_per_event": round(cpu * 1e6 / measured, 1),
+        # Round trips: every statement the measured batches sent (COMMIT not included),
+        # then per kind, by the statement's first words.
+        "statements_per_batch": round(statements.total() / batches, 2),
+        "statements": {sql: round(n / batches, 2) for sql, n in statements.most_common()},
     }
+
+
+def _counter(statements: Counter[str]) -> Callable[..., None]:
+    def count(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        words = " ".join(statement.split())
+        statements[words.split(" WHERE ")[0][:80]] += 1
+
+    return count
 
 
 def main() -> None:

@@ -135,9 +135,7 @@ def test_batches_split_anywhere_store_what_one_batch_stores(
     _check_against_recomputation(runtime, split[1])
 
 
-def test_in_order_events_take_the_append_path(
-    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _spy_extensions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     extended: list[str] = []
     original = writer.Writer.extend
 
@@ -146,6 +144,21 @@ def test_in_order_events_take_the_append_path(
         original(self, session, group)
 
     monkeypatch.setattr(writer.Writer, "extend", spy)
+    return extended
+
+
+def _nudge_rows(runtime: Runtime, site_id: str) -> dict[str, bool]:
+    with runtime.database.read() as connection:
+        query = select(nudges.c.nudge_id, nudges.c.influenced_conversion).where(
+            nudges.c.site_id == site_id
+        )
+        return {row.nudge_id: row.influenced_conversion for row in connection.execute(query)}
+
+
+def test_in_order_events_take_the_append_path(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    extended = _spy_extensions(monkeypatch)
     shop, site_id = _new_shop(client, runtime)
     shop.ingest(page_view(format_timestamp_ms(T0), "/a"))
     shop.ingest(
@@ -155,6 +168,55 @@ def test_in_order_events_take_the_append_path(
     [session] = shop.sessions()
     assert extended == [session["id"]]
     assert session["page_count"] == 2
+    _check_against_recomputation(runtime, site_id)
+
+
+def test_a_purchase_of_a_known_visitor_takes_the_append_path(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The purchase converts the session and credits the nudge clicked in the visitor's other
+    session (and in its own), as re-deriving would."""
+    extended = _spy_extensions(monkeypatch)
+    shop, site_id = _new_shop(client, runtime)
+    at = [format_timestamp_ms(T0 + n * MINUTE) for n in range(100)]
+    earlier = {"session": "k0", "visitor": "v1"}
+    shop.ingest(
+        nudge_shown(at[0], "nudg_earlier", "toast", **earlier),
+        nudge_reaction("NUDGE_CLICKED", at[1], "nudg_earlier", **earlier),
+    )
+    mine = {"session": "k1", "visitor": "v1"}
+    shop.ingest(
+        page_view(at[40], "/a", **mine),
+        nudge_shown(at[41], "nudg_mine", "toast", **mine),
+        nudge_reaction("NUDGE_CLICKED", at[42], "nudg_mine", **mine),
+    )
+    assert _nudge_rows(runtime, site_id) == {"nudg_earlier": False, "nudg_mine": False}
+    shop.ingest(page_view(at[50], "/b", session="k1"), purchase(at[51], session="k1"))
+    shop.ingest(purchase(at[52], session="k1"))  # a second purchase, appended too
+    converted = next(s for s in shop.sessions() if s["page_count"] == 2)
+    assert len(extended) == 2 and set(extended) == {converted["id"]}
+    assert converted["converted"] is True
+    # nudg_earlier: its click came 50 minutes before the purchase, outside the window.
+    assert _nudge_rows(runtime, site_id) == {"nudg_earlier": False, "nudg_mine": True}
+    _check_against_recomputation(runtime, site_id)
+
+
+def test_a_purchase_after_nudges_without_a_visitor_is_re_derived(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No visitor to refresh the attribution of: the session's nudges are re-derived."""
+    extended = _spy_extensions(monkeypatch)
+    shop, site_id = _new_shop(client, runtime)
+    at = [format_timestamp_ms(T0 + n * MINUTE) for n in range(5)]
+    shop.ingest(
+        nudge_shown(at[0], "nudg_a", "toast"), nudge_reaction("NUDGE_CLICKED", at[1], "nudg_a")
+    )
+    shop.ingest(page_view(at[2], "/a"))  # no purchase: appended
+    shop.ingest(purchase(at[3]))
+    [session] = shop.sessions()
+    assert len(extended) == 1
+    assert session["converted"] is True
+    assert _nudge_rows(runtime, site_id) == {"nudg_a": True}
     _check_against_recomputation(runtime, site_id)
 
 

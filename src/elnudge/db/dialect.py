@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, Select, Table, event, text
@@ -141,6 +141,20 @@ def upsert_newer(
         where=statement.excluded[newer] > table.c[newer],
     )
     connection.execute(statement, list(rows))
+
+
+def upsert_add(
+    connection: Connection, table: Table, row: dict[str, Any], *, keys: Sequence[str], add: str
+) -> Mapping[str, Any]:
+    """Insert `row`, or add its `add` column to the stored row with the same `keys`; the row
+    as stored afterwards, in the same round trip (RETURNING, SQLite 3.35+)."""
+    build = sqlite_insert if is_sqlite(connection.engine) else postgresql_insert
+    statement = build(table).values(row)
+    upsert = statement.on_conflict_do_update(
+        index_elements=list(keys), set_={add: table.c[add] + statement.excluded[add]}
+    )
+    stored = connection.execute(upsert.returning(*table.c)).mappings().one()
+    return dict(stored)
 
 
 def skip_locked(query: Select[Any], connection: Connection) -> Select[Any]:

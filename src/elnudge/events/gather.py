@@ -21,7 +21,7 @@ from elnudge.events import repository
 from elnudge.events.validation import ValidEvent
 from elnudge.sessions.sessionize import INACTIVITY_MS, Member
 from elnudge.sessions.summary import NOT_APPENDABLE, can_extend
-from elnudge.vocabulary import Event
+from elnudge.vocabulary import Event, EventType
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,13 +89,24 @@ def gather(
 
 def _only_extends(session: Row[Any], members: list[Member]) -> bool:
     """True when appending `members` to `session` leaves its earlier fields as they are: all
-    come after its last event, none is a nudge event or a purchase (they change nudge rows and
-    attribution), none names another visitor, and the session's summary state is stored."""
-    return can_extend(session.summary_state) and all(
-        member.event.occurred_at > session.ended_at
-        and member.event.type not in NOT_APPENDABLE
-        and member.visitor_id in (None, session.visitor_id)
-        for member in members
+    come after its last event, none is a nudge event (they change nudge rows), none names
+    another visitor, and the session's summary state is stored. A purchase may be appended
+    when the session's own nudges' credit can be recomputed without their events: it has
+    none, or it has a visitor (whose attribution the writer then refreshes, which covers the
+    session's own nudges: they carry the visitor too)."""
+    return (
+        can_extend(session.summary_state)
+        and all(
+            member.event.occurred_at > session.ended_at
+            and member.event.type not in NOT_APPENDABLE
+            and member.visitor_id in (None, session.visitor_id)
+            for member in members
+        )
+        and (
+            session.nudge_count == 0
+            or session.visitor_id is not None
+            or all(member.event.type != EventType.PURCHASE for member in members)
+        )
     )
 
 

@@ -47,6 +47,8 @@ _SESSIONS_NEAR = PrebuiltIn(
         sessions.c.ended_at,
         sessions.c.visitor_id,
         sessions.c.event_count,
+        sessions.c.converted,
+        sessions.c.nudge_count,
         sessions.c.summary_state,
     ).where(
         sessions.c.site_id == _SITE,
@@ -176,8 +178,16 @@ _SESSION_VALUES = (
     "event_count",
     "summary_state",
 )
-# What appending events to a session changes (sessions/summary.py `Extension`).
-_EXTENSION_VALUES = ("ended_at", "page_count", "intent_score", "event_count", "summary_state")
+# What appending events to a session changes (sessions/summary.py `Extension`, and `converted`
+# when a purchase is appended).
+_EXTENSION_VALUES = (
+    "ended_at",
+    "page_count",
+    "intent_score",
+    "event_count",
+    "converted",
+    "summary_state",
+)
 
 
 def _session_update(columns: tuple[str, ...]) -> Prebuilt:

@@ -50,7 +50,7 @@ class Writer:
     event_inserts: list[dict[str, Any]] = field(default_factory=list)
     event_updates: list[dict[str, Any]] = field(default_factory=list)
     nudge_rows: list[dict[str, Any]] = field(default_factory=list)
-    refreshed_sessions: list[str] = field(default_factory=list)
+    refreshed_sessions: list[str] = field(default_factory=list)  # stored ones re-derived
     visitors: set[str] = field(default_factory=set)
     claims: NudgeClaims = field(default_factory=NudgeClaims)
     merged_into: dict[str, str] = field(default_factory=dict)  # merged session -> survivor
@@ -71,11 +71,9 @@ class Writer:
         self._add_session(client_key, group, summary, session_id, visitor_id)
         self._add_events(client_key, group, summary, session_id)
         self._add_nudges(group, summary, session_id, visitor_id)
-        self._note_conversion(group, summary, session_id, visitor_id)
+        self._note_conversion(group, session_id, visitor_id)
 
-    def _note_conversion(
-        self, group: Group, summary: SessionSummary, session_id: str, visitor_id: str | None
-    ) -> None:
+    def _note_conversion(self, group: Group, session_id: str, visitor_id: str | None) -> None:
         """A session converts when its first purchase arrives: none of its stored events (nor
         those of sessions it merges with) was one."""
         purchases = [m for m in group.members if m.event.type == EventType.PURCHASE]
@@ -118,24 +116,32 @@ class Writer:
             self.session_updates.append(self._update_row(session_id, values))
         self.session_deletes.extend(group.merged_ids)
         self.merged_into.update((merged, session_id) for merged in group.merged_ids)
-        self.refreshed_sessions.extend([session_id, *group.merged_ids])
+        if group.session_id is not None:  # a new session has no nudge rows to replace yet
+            self.refreshed_sessions.extend([session_id, *group.merged_ids])
         self.visitors.update(_visitors_to_revisit(group, summary, visitor_id))
 
     def extend(self, session: Row[Any], group: Group) -> None:
         """Append `group`'s new events to the stored `session`, continuing its summary."""
         events = [member.event for member in group.members]
         extension = extend_summary(session.summary_state, session.event_count, events)
+        purchased = any(event.type == EventType.PURCHASE for event in events)
         values = {
             "ended_at": extension.ended_at,
             "page_count": extension.page_count,
             "intent_score": extension.intent_score,
             "event_count": extension.event_count,
+            "converted": bool(session.converted) or purchased,
             "summary_state": extension.state,
         }
         self.session_extensions.append(self._update_row(session.session_id, values))
         for member, score in zip(group.members, extension.scores, strict=True):
             row = self._event_row(session.client_key, member, session.session_id, score)
             self.event_inserts.append(row)
+        if purchased:  # its visitor's nudges may now have influenced a conversion
+            if session.visitor_id is not None:
+                self.visitors.add(session.visitor_id)
+            if not session.converted:
+                self._note_conversion(group, session.session_id, session.visitor_id)
 
     def _update_row(self, session_id: str, values: dict[str, Any]) -> dict[str, Any]:
         if self.scope.context is not None and self.scope.context.is_bot:

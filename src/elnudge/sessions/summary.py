@@ -17,8 +17,10 @@ from elnudge.engine.facts import SessionFacts, fold_facts
 from elnudge.scoring.model import resume_history
 from elnudge.vocabulary import NUDGE_EVENTS, Event, EventType
 
-# Events that change a session's nudges or purchases: `extend_summary` never takes them.
-NOT_APPENDABLE = NUDGE_EVENTS | {EventType.PURCHASE}
+# Events that change a session's nudges: `extend_summary` never takes them. (A purchase only
+# adds to the session's purchase times, which `extend_summary` leaves to its caller: the
+# session's `converted`, and the attribution of its visitor's nudges, see events/gather.py.)
+NOT_APPENDABLE = NUDGE_EVENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,8 @@ def summarize(events: Sequence[Event]) -> SessionSummary:
 def extend_summary(state: str, event_count: int, events: Sequence[Event]) -> Extension:
     """What `summarize` would give for a session's `event_count` events, which left `state`,
     followed by `events` (oldest first, not empty, later than all of them, none of
-    NOT_APPENDABLE): the fields left out of `Extension` do not change."""
+    NOT_APPENDABLE): the fields left out of `Extension` do not change, except `converted` and
+    `purchase_times` when `events` hold a purchase."""
     stored = orjson.loads(state)
     pages = set(stored["pages"]) | _pages(events)
     scores, fold = resume_history(events, stored["fold"])

@@ -9,13 +9,16 @@ Callers hold the site's ingestion lock, so reading and then writing a month's co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
+from elnudge.db import dialect
 from elnudge.db.tables import site_usage
 from elnudge.timestamps import SECOND_MS
 
@@ -45,44 +48,54 @@ def number_sessions(
     now_ms: int,
 ) -> tuple[list[int], list[Crossing]]:
     """Count new sessions that started at `starts` (epoch ms): their ordinals, in the order
-    given, and the thresholds this crossed (None: unlimited, no thresholds)."""
-    ordinals: list[int] = []
+    given, and the thresholds this crossed (None: unlimited, no thresholds).
+
+    One statement per month (a batch rarely spans two): the count is added and the row read
+    back by the same upsert; a threshold crossed costs one more."""
+    added = Counter(month_of(start) for start in starts)
+    before: dict[str, int] = {}
     crossings: list[Crossing] = []
-    stored: dict[str, dict[str, int | None]] = {}
-    counts: dict[str, int] = {}
+    for month, count in added.items():
+        row = dialect.upsert_add(
+            connection,
+            site_usage,
+            {"site_id": site_id, "month": month, "sessions": count},
+            keys=("site_id", "month"),
+            add="sessions",
+        )
+        before[month] = row["sessions"] - count
+        crossings += _cross(connection, site_id, month, row, allowance, now_ms)
+    ordinals = []
     for start in starts:
         month = month_of(start)
-        if month not in stored:
-            stored[month] = month_usage(connection, site_id, month)
-            counts[month] = stored[month].get("sessions") or 0
-        counts[month] += 1
-        ordinals.append(counts[month])
-    for month, count in counts.items():
-        crossings += _save(connection, site_id, month, stored[month], count, allowance, now_ms)
+        before[month] += 1
+        ordinals.append(before[month])
     return ordinals, crossings
 
 
-def _save(
+def _cross(
     connection: Connection,
     site_id: str,
     month: str,
-    row: dict[str, int | None],
-    count: int,
+    row: Mapping[str, Any],
     allowance: int | None,
     now_ms: int,
 ) -> list[Crossing]:
-    reached = {percent: row.get(f"reached_{percent}_at") for percent in THRESHOLDS}
+    """The thresholds the month's count (`row`, as now stored) reached for the first time,
+    recorded."""
+    if allowance is None:
+        return []
     crossings = [
         Crossing(month, percent, now_ms)
         for percent in THRESHOLDS
-        if allowance is not None and reached[percent] is None and count * 100 >= allowance * percent
+        if row[f"reached_{percent}_at"] is None and row["sessions"] * 100 >= allowance * percent
     ]
-    values = {"sessions": count, **{f"reached_{c.percent}_at": c.at_ms for c in crossings}}
-    where = (site_usage.c.site_id == site_id, site_usage.c.month == month)
-    if row:
-        connection.execute(update(site_usage).where(*where).values(**values))
-    else:
-        connection.execute(insert(site_usage).values(site_id=site_id, month=month, **values))
+    if crossings:
+        connection.execute(
+            update(site_usage)
+            .where(site_usage.c.site_id == site_id, site_usage.c.month == month)
+            .values({f"reached_{c.percent}_at": c.at_ms for c in crossings})
+        )
     return crossings
 
 

@@ -42,13 +42,12 @@ def conversion_data(conversion: Conversion) -> dict[str, Any]:
     }
 
 
-def _anyone_listening(connection: Connection, site_id: str, event: WebhookEvent) -> bool:
+def _listened_to(connection: Connection, site_id: str) -> set[WebhookEvent]:
     """One query before many: a batch of imported purchases on a site without endpoints
-    costs one lookup, not one per conversion."""
-    return any(
-        row["disabled_at"] is None and subscribed(row, event)
-        for row in repository.endpoints_of_site(connection, site_id)
-    )
+    costs one lookup, not one per conversion or per kind of announcement."""
+    rows = repository.endpoints_of_site(connection, site_id)
+    endpoints = [row for row in rows if row["disabled_at"] is None]
+    return {event for event in WebhookEvent for row in endpoints if subscribed(row, event)}
 
 
 def announce(
@@ -59,10 +58,11 @@ def announce(
     interaction came at most 30 minutes before it)."""
     if not conversions:
         return
-    if _anyone_listening(connection, site_id, WebhookEvent.NUDGE_INFLUENCED_CONVERSION):
+    listened = _listened_to(connection, site_id)
+    if WebhookEvent.NUDGE_INFLUENCED_CONVERSION in listened:
         for conversion in conversions:
             _announce_credited(connection, site_id, now_ms, conversion)
-    if not _anyone_listening(connection, site_id, WebhookEvent.SESSION_CONVERTED):
+    if WebhookEvent.SESSION_CONVERTED not in listened:
         return
     for conversion in conversions:
         enqueue(
