@@ -52,6 +52,14 @@ def daily_series(connection: Connection, period: Period, zone: ZoneInfo) -> list
     """Every local day the period touches, in order, each with its numbers (zeros included)."""
     days = {day: Day(day) for day in _days_of(period, zone)}
     slots = period_slots(connection, period, credits=True)
+    local: dict[int, date] = {}  # slot -> its local day, each worked out once
+
+    def _local_day(slot: int, zone: ZoneInfo) -> date:
+        found = local.get(slot)
+        if found is None:
+            found = local[slot] = _slot_day(slot, zone)
+        return found
+
     for slot, counts in slots.sessions.items():
         day = _day(days, _local_day(slot, zone))
         day.sessions += counts.sessions
@@ -73,7 +81,7 @@ def _day(days: dict[date, Day], day: date) -> Day:
     return days.setdefault(day, Day(day))
 
 
-def _local_day(slot: int, zone: ZoneInfo) -> date:
+def _slot_day(slot: int, zone: ZoneInfo) -> date:
     return datetime.fromtimestamp(int(slot) * SLOT_MS // SECOND_MS, zone).date()
 
 

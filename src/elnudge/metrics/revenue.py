@@ -114,7 +114,7 @@ def _visitor_sessions(
             sessions.c.mode == period.mode,
             sessions.c.visitor_id.in_(chunk),
         )
-        owner.update((session_id, visitor) for session_id, visitor in connection.execute(query))
+        owner.update(connection.execute(query).tuples().all())
     return owner
 
 
@@ -129,7 +129,7 @@ def _purchases(
             events.c.session_id.in_(chunk),
             events.c.type == EventType.PURCHASE.value,
         )
-        for session_id, event_id, occurred_at, data in connection.execute(query):
+        for session_id, event_id, occurred_at, data in connection.execute(query).all():
             currency, amount = _money(orjson.loads(data))
             yield session_id, _Purchase(event_id, occurred_at, currency, amount)
 

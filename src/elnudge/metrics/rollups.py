@@ -179,7 +179,7 @@ def _read_stored(
     query = select(slot_of, *(_summed(column, per_slot) for column in _SESSION_COLUMNS)).where(
         *owned(report_slots), slots.slot >= first_slot, slots.slot < end_slot
     )
-    for slot, *numbers in connection.execute(query):
+    for slot, *numbers in connection.execute(query).all():
         if numbers[0] is not None:  # no stored slot in the range: no sums
             counted.sessions[slot] = SlotSessions(*map(int, numbers))
     slot_of = kinds.slot if per_slot else literal(first_slot, BigInteger)
@@ -188,7 +188,7 @@ def _read_stored(
         .where(*owned(report_slot_types), kinds.slot >= first_slot, kinds.slot < end_slot)
         .group_by(*([] if per_slot else [kinds.type]))
     )
-    for slot, kind, *numbers in connection.execute(query):
+    for slot, kind, *numbers in connection.execute(query).all():
         if kind in _KNOWN_TYPES:  # a type this version does not know is no report row
             counted.types[slot, _KNOWN_TYPES[kind]] = SlotTypes(*map(int, numbers))
     if not credits:
@@ -199,7 +199,7 @@ def _read_stored(
         stored.started_at >= first_slot * SLOT_MS,
         stored.started_at < end_slot * SLOT_MS,
     )
-    for event_id, started_at, currency, amount in connection.execute(query):
+    for event_id, started_at, currency, amount in connection.execute(query).all():
         counted.credit(Credit(int(started_at), event_id, currency, Decimal(amount)))
     return counted
 

@@ -176,7 +176,7 @@ def _session_slots(connection: Connection, period: Period) -> dict[int, SlotSess
         .group_by(slot, sessions.c.converted, "reacted", "held")
     )
     counted: dict[int, SlotSessions] = {}
-    for at, converted, reacted_to_nudge, arm, number, intent in connection.execute(query):
+    for at, converted, reacted_to_nudge, arm, number, intent in connection.execute(query).all():
         total, converts = int(number), int(number) if converted else 0
         group = SlotSessions(
             sessions=total,
@@ -223,7 +223,7 @@ def _type_slots(connection: Connection, period: Period) -> dict[tuple[int, Nudge
     )
     known = {kind.value: kind for kind in NudgeType}
     counts: dict[tuple[int, NudgeType], SlotTypes] = {}
-    for at, kind, *numbers in connection.execute(query):
+    for at, kind, *numbers in connection.execute(query).all():
         if kind in known:  # a type this version does not know is no report row
             counts[int(at), known[kind]] = SlotTypes(*map(int, numbers))
     return counts
