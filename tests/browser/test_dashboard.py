@@ -229,7 +229,8 @@ WRAPS = """() => [...document.querySelectorAll("table")].map(table => {
   return {cls: wrap.className, tabindex: wrap.getAttribute("tabindex"),
     role: wrap.getAttribute("role"),
     named: wrap.hasAttribute("aria-labelledby") || wrap.hasAttribute("aria-label"),
-    overflow: style.overflowX, shade: style.backgroundImage.includes("radial-gradient")};
+    overflow: style.overflowX,
+    shade: style.backgroundImage.split("linear-gradient").length - 1 === 4};
 })"""
 WRAPPED = {
     "cls": "table-wrap",
