@@ -1,6 +1,7 @@
 """Screenshots of every dashboard page with a month of demo shoppers, on a desktop and on a
 phone: docs/dashboard-*.png. `session-chat` is a shopper's chat on the demo's knowledge (sent
-through the relay as the chat panel sends it) answered by the owner on the Session page.
+through the relay as the chat panel sends it) answered by the owner on the Session page; the
+Session page on a phone shows its nudges' table, which scrolls sideways in its card.
 
     .venv/bin/python -m tests.browser.dashboard_screenshots [OUTPUT_DIRECTORY]   # default: docs
 
@@ -30,6 +31,10 @@ from tests.webhooks.receiver import Receiver, receiver
 
 SHOPPER = "screenshot-shopper"
 QUESTIONS = ("Do you ship to Canada?", "Will the green colour be back before Saturday's race?")
+NUDGES_ON_TOP = (
+    "window.scrollTo(0, document.getElementById('nudges-title').getBoundingClientRect().top"
+    " + window.scrollY - 160)"
+)
 REPLY = "It arrives Thursday: we'll keep a pair in your size for you. (Sam, at the store)"
 
 
@@ -87,6 +92,7 @@ def main(output: Path) -> None:
             "sessions": live.page_url("sessions"),
             "session": live.page_url(f"sessions/{session_id}"),
             "nudges": live.page_url("nudges"),
+            "knowledge": live.page_url("knowledge"),
             "settings": live.page_url("settings"),
             "session-chat": live.page_url(f"sessions/{a_chatting_shopper(live)}#chat"),
         }
@@ -106,6 +112,8 @@ def main(output: Path) -> None:
                         page.fill("#reply", REPLY)
                         page.click("#chat button[type=submit]")
                         page.wait_for_load_state()
+                    if name == "session" and size == "phone":  # the nudges' table, shaded
+                        page.evaluate(NUDGES_ON_TOP)
                     page.screenshot(
                         path=str(output / f"dashboard-{name}-{size}.png"),
                         full_page=size == "desktop",

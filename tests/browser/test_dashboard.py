@@ -1,6 +1,7 @@
 """The dashboard in Chromium: sign in, every page with a month of demo shoppers, filters and
 paging, a session's curve, settings that persist, viewers, forged forms, sign-out, the
-sign-in limit, numbers equal to the API's, axe-core, and one isolation test per page."""
+sign-in limit, numbers equal to the API's, axe-core, one isolation test per page, and every
+page on a phone's 390 px."""
 
 from __future__ import annotations
 
@@ -25,8 +26,9 @@ from tests.browser.dashboard import (
     running_dashboard,
     sign_in,
 )
+from tests.browser.screenshots import PHONE
 
-PAGES = ("overview", "sessions", "nudges", "settings")
+PAGES = ("overview", "sessions", "nudges", "knowledge", "settings")
 ELNUDGE = str(Path(sys.executable).with_name("elnudge"))
 
 
@@ -215,3 +217,56 @@ def test_another_sites_page_is_the_same_404(
     response = owner_page.goto(url)
     assert unknown.status == response.status == 404
     assert owner_page.inner_text("main") == unknown_text
+
+
+def nudged_session_url(dashboard: LiveDashboard) -> str:
+    sessions = dashboard.api.get("/v1/sessions?limit=200").json()["data"]
+    return dashboard.page_url(f"sessions/{next(s['id'] for s in sessions if s['nudge_count'])}")
+
+
+WRAPS = """() => [...document.querySelectorAll("table")].map(table => {
+  const wrap = table.parentElement, style = getComputedStyle(wrap);
+  return {cls: wrap.className, tabindex: wrap.getAttribute("tabindex"),
+    role: wrap.getAttribute("role"),
+    named: wrap.hasAttribute("aria-labelledby") || wrap.hasAttribute("aria-label"),
+    overflow: style.overflowX,
+    shade: style.backgroundImage.split("linear-gradient").length - 1 === 4};
+})"""
+WRAPPED = {
+    "cls": "table-wrap",
+    "tabindex": "0",
+    "role": "region",
+    "named": True,
+    "overflow": "auto",
+    "shade": True,
+}
+
+
+def test_every_page_fits_a_phone_and_its_tables_scroll_in_their_card(
+    browser: Any, dashboard: LiveDashboard
+) -> None:
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    sign_in(page, dashboard.base)
+    page.wait_for_url(re.compile(r"/overview$"))
+    session = nudged_session_url(dashboard)
+    tables = 0
+    for url in [*(dashboard.page_url(name) for name in PAGES), session]:
+        assert page.goto(url).status == 200, url
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["viewport"]["width"], (url, width)  # the page never scrolls sideways
+        wraps = page.evaluate(WRAPS)
+        assert wraps and all(wrap == WRAPPED for wrap in wraps), (url, wraps)
+        tables += len(wraps)
+        assert axe_violations(page) == [], url
+    assert tables >= 6
+    # The Session page's nudges were cut off ("Outcon"): their table now scrolls in its card,
+    # and scrolled to its end, its last column is whole.
+    page.goto(session)
+    wrap = page.locator("section[aria-labelledby=nudges-title] .table-wrap")
+    assert wrap.evaluate("e => e.scrollWidth > e.clientWidth")
+    wrap.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+    last = wrap.locator("th").last.bounding_box()
+    box = wrap.bounding_box()
+    assert box["x"] <= last["x"] and last["x"] + last["width"] <= box["x"] + box["width"] + 1
+    context.close()

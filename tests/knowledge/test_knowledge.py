@@ -9,6 +9,7 @@ import pytest
 
 from elnudge.errors import InvalidRequest, NotFound
 from elnudge.knowledge import service
+from elnudge.knowledge.csvfile import MAX_PROBLEMS, CsvRejected, entries_from_csv, read_csv
 from elnudge.knowledge.search import best_match, product_text
 from elnudge.provisioning import CreatedSite, create_site
 from elnudge.runtime import Runtime
@@ -70,16 +71,82 @@ def test_unknown_site(runtime: Runtime) -> None:
 
 def test_csv_import_names_the_bad_line() -> None:
     good = "kind,title,body,url\nfaq,Q1,A1,\npolicy,P1,B1,/p\n"
-    entries = service.read_csv(io.StringIO(good))
+    entries = read_csv(io.StringIO(good))
     assert [(e.kind, e.title, e.url) for e in entries] == [
         ("faq", "Q1", None),
         ("policy", "P1", "/p"),
     ]
     with pytest.raises(InvalidRequest, match="Line 3"):
-        service.read_csv(io.StringIO("kind,title,body\nfaq,Q,A\nfaq,,A\n"))
+        read_csv(io.StringIO("kind,title,body\nfaq,Q,A\nfaq,,A\n"))
     with pytest.raises(InvalidRequest) as raised:
-        service.read_csv(io.StringIO("question,answer\nq,a\n"))
+        read_csv(io.StringIO("question,answer\nq,a\n"))
     assert raised.value.param == "file"
+
+
+def test_csv_names_every_bad_row_as_a_spreadsheet_numbers_it() -> None:
+    text = (
+        'kind,title,body\nfaq,Q,"two\nlines"\n\nblog,Q,A\n,,\nfaq,,A\nfaq,Q,A\n' + "faq,Q,\n" * 12
+    )
+    with pytest.raises(CsvRejected) as raised:
+        read_csv(io.StringIO(text, newline=""))
+    problems = raised.value.problems
+    # Row 2 spans two lines, row 3 is blank and row 5 empty (both skipped).
+    assert problems[0].startswith("Line 4: kind must be one of faq, policy")
+    assert problems[1].startswith("Line 6: title must have")
+    assert problems[2].startswith("Line 8: body must have")
+    assert len(problems) == MAX_PROBLEMS and raised.value.more == 14 - MAX_PROBLEMS
+    assert "and 4 more bad rows" in raised.value.message
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "The first row must name the columns kind, title, body, url"),
+        (b"kind,title,body,url\n", "no entries below its first row"),
+        ("kind,title,body\nfaq,Caf\u00e9,A\n".encode("latin-1"), "not UTF-8 text (byte 24)"),
+        (b'kind,title,body\nfaq,Q,"' + b"x" * 200_000 + b'"\n', "Line 2 cannot be read as CSV"),
+        (b"kind,title,body\nfaq,Q,A\x00\n", "Line 2: body must not contain NUL"),
+        (b"kind,title,body\n" + b"faq,Q,A\n" * 2001, "2,001 entries, more than 2,000: split it"),
+    ],
+)
+def test_a_file_that_is_not_good_csv_is_a_clear_refusal(data: bytes, message: str) -> None:
+    with pytest.raises(CsvRejected) as raised:
+        entries_from_csv(data)
+    assert message in raised.value.message and raised.value.param == "file"
+
+
+def test_csv_bytes_a_spreadsheet_saves() -> None:
+    data = "\ufeffKind , Title,Body\r\nPOLICY,Retours,Sous 30 jours.\r\n".encode()
+    [entry] = entries_from_csv(data)
+    assert (entry.kind, entry.title, entry.body, entry.url) == (
+        "policy",
+        "Retours",
+        "Sous 30 jours.",
+        None,
+    )
+
+
+def test_pages_of_entries_newest_first_in_the_files_order(
+    runtime: Runtime, site: CreatedSite
+) -> None:
+    entries = [service.Entry("faq", f"Q{i}", f"A{i}") for i in range(7)]
+    with runtime.database.write() as connection:
+        service.add_entries(connection, site.site_id, entries, runtime.clock.now_ms())
+        other = create_site(connection, name="Other", plan="starter", now_ms=0)
+        service.add_entries(connection, other.site_id, [RETURNS], runtime.clock.now_ms())
+    titles: list[str] = []
+    before = None
+    with runtime.database.read() as connection:
+        while True:
+            page = service.entries_page(connection, site.site_id, before, 3)
+            assert page.total == 7
+            titles += [entry["title"] for entry in page.entries]
+            before = page.next_before
+            if before is None:
+                break
+        assert titles == [f"Q{i}" for i in reversed(range(7))]
+        with pytest.raises(InvalidRequest):
+            service.entries_page(connection, site.site_id, "know_' OR 1=1", 3)
 
 
 def test_another_sites_knowledge_is_never_used(runtime: Runtime, site: CreatedSite) -> None:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from elnudge.cli.context import clock, console, database, print_json
 from elnudge.knowledge import service
+from elnudge.knowledge.csvfile import entries_from_csv
 
 app = typer.Typer(help="The store's knowledge for the chat panel.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
@@ -46,9 +47,10 @@ def import_csv(
     ],
     as_json: JsonFlag = False,
 ) -> None:
-    """Add every entry of a CSV file, all or none (a bad line is named and nothing is added)."""
-    with database() as db, file.open(newline="", encoding="utf-8") as source:
-        entries = service.read_csv(source)
+    """Add every entry of a CSV file (UTF-8), all or none: each bad line is named and nothing
+    is added. The dashboard's Knowledge page reads an upload the same way."""
+    with database() as db:
+        entries = entries_from_csv(file.read_bytes())
         with db.write() as connection:
             added = service.add_entries(connection, site_id, entries, clock.now_ms())
     if as_json:

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from elnudge.dashboard import (
     home,
+    knowledge_page,
     nudges_page,
     overview_page,
     session_page,
@@ -37,6 +38,7 @@ def create_dashboard(runtime: Runtime) -> FastAPI:
         sessions_page,
         session_page,
         nudges_page,
+        knowledge_page,
         settings_page,
     ):
         app.include_router(page.router)

@@ -48,10 +48,15 @@ async def owner_form(
     """The posted form of an owner of `site_id`: 404 for a foreign site, 403 for a forged form
     or a viewer (with `refusal`)."""
     form = await read_form(request)
-    runtime = runtime_of(request)
-    with runtime.database.read() as connection:
-        user = current_user(request, connection, runtime)
-    grant = grant_on(user, site_id)
+    user, grant = user_and_grant(request, site_id)
     check_csrf(request, form.get("csrf_token"))
     require_owner(grant, refusal)
     return form, user, grant
+
+
+def user_and_grant(request: Request, site_id: str) -> tuple[SignedInUser, UserSite]:
+    """The signed-in user and their grant on `site_id` (404 for a site not theirs)."""
+    runtime = runtime_of(request)
+    with runtime.database.read() as connection:
+        user = current_user(request, connection, runtime)
+    return user, grant_on(user, site_id)

@@ -7,60 +7,34 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
-from elnudge.dashboard.access import csrf_token, current_user, grant_on
-from elnudge.dashboard.period import page_period, reject_unknown
+from elnudge.dashboard.period import PagePeriod, period_page
 from elnudge.dashboard.principal import site_principal
-from elnudge.dashboard.templates import render
-from elnudge.dashboard.times import default_period
-from elnudge.errors import InvalidRequest
 from elnudge.reports.experiment import ExperimentReport
 from elnudge.reports.schemas import NudgeReportQuery
 from elnudge.reports.service import report
 from elnudge.timestamps import format_timestamp_ms
-from elnudge.web.runtime import runtime_of
+from elnudge.users.service import UserSite
 
 router = APIRouter()
-PARAMS = ("from", "to")
 
 
 @router.get("/sites/{site_id}/nudges")
 def nudges_page(request: Request, site_id: str) -> Response:
-    runtime = runtime_of(request)
-    now_ms = runtime.clock.now_ms()
-    given = {name: request.query_params.get(name, "") for name in PARAMS}
-    with runtime.database.snapshot() as connection:
-        user = current_user(request, connection, runtime)
-        grant = grant_on(user, site_id)
-        context: dict[str, Any] = {"user": user, "grant": grant, "csrf": csrf_token(request)}
-        try:
-            reject_unknown(request.query_params, PARAMS)
-            period = page_period(given, grant.timezone, now_ms)
-        except InvalidRequest as error:
-            return render(
-                request,
-                "nudges.html",
-                status=400,
-                error=error.message,
-                given=given,
-                period=default_period(now_ms, grant.timezone),
-                data=None,
-                **context,
-            )
-        query = NudgeReportQuery.model_validate(
-            {"from": format_timestamp_ms(period.from_ms), "to": format_timestamp_ms(period.to_ms)}
-        )
-        data = report(connection, site_principal(connection, site_id), query, now_ms)
-    return render(
-        request,
-        "nudges.html",
-        given=given,
-        period=(period.first, period.last),
-        data=data,
-        verdict=lift_sentence(data["experiment"]),
-        **context,
+    return period_page(request, site_id, "nudges.html", nudges_numbers, {"data": None})
+
+
+def nudges_numbers(
+    connection: Connection, grant: UserSite, period: PagePeriod, now_ms: int
+) -> dict[str, Any]:
+    """The report of `GET /v1/reports/nudges` for the period, and its verdict in a sentence."""
+    query = NudgeReportQuery.model_validate(
+        {"from": format_timestamp_ms(period.from_ms), "to": format_timestamp_ms(period.to_ms)}
     )
+    data = report(connection, site_principal(connection, grant.site_id), query, now_ms)
+    return {"data": data, "verdict": lift_sentence(data["experiment"])}
 
 
 def percent(value: float) -> str:

@@ -11,55 +11,20 @@ from fastapi import APIRouter, Request
 from sqlalchemy.engine import Connection
 from starlette.responses import Response
 
-from elnudge.dashboard.access import csrf_token, current_user, grant_on
 from elnudge.dashboard.charts import daily_bars
-from elnudge.dashboard.period import PagePeriod, page_period, reject_unknown
+from elnudge.dashboard.period import PagePeriod, period_page
 from elnudge.dashboard.principal import site_principal
-from elnudge.dashboard.templates import render
-from elnudge.dashboard.times import default_period
-from elnudge.errors import InvalidRequest
 from elnudge.metrics import Day, Period, allowance_use, daily_series, totals
 from elnudge.pagination import api_window_start
 from elnudge.sites.engine import site_engine
 from elnudge.users.service import UserSite
-from elnudge.web.runtime import runtime_of
 
 router = APIRouter()
-PARAMS = ("from", "to")
 
 
 @router.get("/sites/{site_id}/overview")
 def overview_page(request: Request, site_id: str) -> Response:
-    runtime = runtime_of(request)
-    now_ms = runtime.clock.now_ms()
-    given = {name: request.query_params.get(name, "") for name in PARAMS}
-    with runtime.database.snapshot() as connection:
-        user = current_user(request, connection, runtime)
-        grant = grant_on(user, site_id)
-        context: dict[str, Any] = {"user": user, "grant": grant, "csrf": csrf_token(request)}
-        try:
-            reject_unknown(request.query_params, PARAMS)
-            period = page_period(given, grant.timezone, now_ms)
-        except InvalidRequest as error:
-            return render(
-                request,
-                "overview.html",
-                status=400,
-                error=error.message,
-                given=given,
-                period=default_period(now_ms, grant.timezone),
-                days=None,
-                **context,
-            )
-        numbers = overview_numbers(connection, grant, period, now_ms)
-    return render(
-        request,
-        "overview.html",
-        given=given,
-        period=(period.first, period.last),
-        **numbers,
-        **context,
-    )
+    return period_page(request, site_id, "overview.html", overview_numbers, {"days": None})
 
 
 def overview_numbers(

@@ -1,14 +1,26 @@
 """The period every page is about: whole days in the site's time zone, `from` and `to` as
-dates (both included), the last 30 days by default."""
+dates (both included), the last 30 days by default; and `period_page`, the GET of a page
+that shows one period's numbers (Overview, Nudges)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
+from fastapi import Request
+from sqlalchemy.engine import Connection
+from starlette.responses import Response
+
+from elnudge.dashboard.access import csrf_token, current_user, grant_on
+from elnudge.dashboard.templates import render
 from elnudge.dashboard.times import default_period, parse_date, period_bounds
 from elnudge.errors import InvalidRequest
+from elnudge.users.service import UserSite
+from elnudge.web.runtime import runtime_of
+
+PARAMS = ("from", "to")
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +29,11 @@ class PagePeriod:
     last: date
     from_ms: int  # the start of `first`, local midnight
     to_ms: int  # the local midnight after `last` (exclusive)
+
+
+# What a period page shows: its template's values for the site's period (connection, the
+# user's grant, the period, now in ms).
+Numbers = Callable[[Connection, UserSite, PagePeriod, int], dict[str, Any]]
 
 
 def page_period(given: Mapping[str, str], timezone: str, now_ms: int) -> PagePeriod:
@@ -33,3 +50,39 @@ def reject_unknown(params: Mapping[str, str], known: tuple[str, ...]) -> None:
     unknown = sorted(set(params) - set(known))
     if unknown:
         raise InvalidRequest(f"Unknown filter {unknown[0]!r}.", param=unknown[0])
+
+
+def period_page(
+    request: Request, site_id: str, template: str, numbers: Numbers, empty: dict[str, Any]
+) -> Response:
+    """`template` with the `numbers` of the period its `from` and `to` ask for, read in one
+    snapshot; a bad period or an unknown parameter is the page with the message (400), the
+    default period in the picker and the `empty` values."""
+    runtime = runtime_of(request)
+    now_ms = runtime.clock.now_ms()
+    given = {name: request.query_params.get(name, "") for name in PARAMS}
+    with runtime.database.snapshot() as connection:
+        user = current_user(request, connection, runtime)
+        grant = grant_on(user, site_id)
+        context: dict[str, Any] = {
+            "user": user,
+            "grant": grant,
+            "csrf": csrf_token(request),
+            "given": given,
+        }
+        try:
+            reject_unknown(request.query_params, PARAMS)
+            period = page_period(given, grant.timezone, now_ms)
+        except InvalidRequest as error:
+            default = default_period(now_ms, grant.timezone)
+            return render(
+                request,
+                template,
+                status=400,
+                error=error.message,
+                period=default,
+                **empty,
+                **context,
+            )
+        shown = numbers(connection, grant, period, now_ms)
+    return render(request, template, period=(period.first, period.last), **shown, **context)

@@ -9,6 +9,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.responses import HTMLResponse
 
 from elnudge.dashboard.times import local_time
+from elnudge.vocabulary import Role
 
 PREFIX = "/dashboard"
 ENVIRONMENT = Environment(
@@ -31,8 +32,9 @@ def render(
     **context: Any,
 ) -> HTMLResponse:
     """The page `template` with `context`; every page gets `user`, `grant` and `csrf` (None
-    when not signed in or not on a site's page)."""
+    when not signed in or not on a site's page), and `readonly` (a viewer's site page)."""
     values: dict[str, Any] = {"user": None, "grant": None, "csrf": "", "error": None}
     values.update(context)
+    values["readonly"] = values["grant"] is not None and values["grant"].role != Role.OWNER
     html = ENVIRONMENT.get_template(template).render(values)
     return HTMLResponse(html, status_code=status, headers=headers)

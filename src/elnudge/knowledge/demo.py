@@ -5,22 +5,21 @@ only product ids)."""
 
 from __future__ import annotations
 
-import io
 from importlib.resources import files
 
 from sqlalchemy.engine import Connection
 
 from elnudge.db import dialect
 from elnudge.db.tables import products
-from elnudge.knowledge.service import Entry, add_entries, read_csv
+from elnudge.knowledge.csvfile import entries_from_csv
+from elnudge.knowledge.service import Entry, add_entries
 from elnudge.simulate.catalogue import CATALOGUE
 from elnudge.vocabulary import Mode
 
 
 def demo_entries() -> list[Entry]:
     """The demo store's FAQ entries and policies."""
-    text = files("elnudge.knowledge").joinpath("demo_store.csv").read_text(encoding="utf-8")
-    return read_csv(io.StringIO(text))
+    return entries_from_csv(files("elnudge.knowledge").joinpath("demo_store.csv").read_bytes())
 
 
 def add_demo_knowledge(connection: Connection, site_id: str, now_ms: int) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.engine import Connection, Row
 
 from elnudge.db.tables import knowledge_entries, products
@@ -42,6 +42,26 @@ def list_entries(connection: Connection, site_id: str) -> Rows:
         .order_by(knowledge_entries.c.created_at, knowledge_entries.c.entry_id)
     )
     return connection.execute(query).all()
+
+
+def entries_before(connection: Connection, site_id: str, before: str | None, limit: int) -> Rows:
+    """Up to `limit` of the site's entries (ENTRY_COLUMNS) whose id sorts before `before`
+    (None: any), newest id first: a range of the primary key."""
+    query = select(*ENTRY_COLUMNS).where(knowledge_entries.c.site_id == site_id)
+    if before is not None:
+        query = query.where(knowledge_entries.c.entry_id < before)
+    query = query.order_by(knowledge_entries.c.entry_id.desc()).limit(limit)
+    return connection.execute(query).all()
+
+
+def count_entries(connection: Connection, site_id: str) -> int:
+    """How many entries the site has."""
+    query = (
+        select(func.count())
+        .select_from(knowledge_entries)
+        .where(knowledge_entries.c.site_id == site_id)
+    )
+    return int(connection.execute(query).scalar_one())
 
 
 def delete_entry(connection: Connection, site_id: str, entry_id: str) -> bool:
