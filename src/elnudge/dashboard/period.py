@@ -16,8 +16,12 @@ from starlette.responses import Response
 from elnudge.dashboard.access import csrf_token, current_user, grant_on
 from elnudge.dashboard.templates import render
 from elnudge.dashboard.times import default_period, parse_date, period_bounds
+from elnudge.db import Database
 from elnudge.errors import InvalidRequest
+from elnudge.metrics import Period, settle
+from elnudge.metrics.experiment import recent_week
 from elnudge.users.service import UserSite
+from elnudge.vocabulary import Mode
 from elnudge.web.runtime import runtime_of
 
 PARAMS = ("from", "to")
@@ -56,8 +60,9 @@ def period_page(
     request: Request, site_id: str, template: str, numbers: Numbers, empty: dict[str, Any]
 ) -> Response:
     """`template` with the `numbers` of the period its `from` and `to` ask for, read in one
-    snapshot; a bad period or an unknown parameter is the page with the message (400), the
-    default period in the picker and the `empty` values."""
+    snapshot (after storing the counts of the days it reads: metrics/rollups.py); a bad period
+    or an unknown parameter is the page with the message (400), the default period in the
+    picker and the `empty` values."""
     runtime = runtime_of(request)
     now_ms = runtime.clock.now_ms()
     given = {name: request.query_params.get(name, "") for name in PARAMS}
@@ -84,5 +89,14 @@ def period_page(
                 **empty,
                 **context,
             )
+    store_days(runtime.database, site_id, period, now_ms)
+    with runtime.database.snapshot() as connection:
         shown = numbers(connection, grant, period, now_ms)
     return render(request, template, period=(period.first, period.last), **shown, **context)
+
+
+def store_days(database: Database, site_id: str, period: PagePeriod, now_ms: int) -> None:
+    """Store the counts of the days the page reads that are not stored yet (the period's, and
+    the last week's the experiment projects from): a write, so before the page's snapshot."""
+    settle(database, Period(site_id, Mode.LIVE, period.from_ms, period.to_ms), now_ms)
+    settle(database, recent_week(site_id, Mode.LIVE, now_ms), now_ms)
