@@ -114,7 +114,7 @@ def _visitor_sessions(
             sessions.c.mode == period.mode,
             sessions.c.visitor_id.in_(chunk),
         )
-        owner.update(connection.execute(query).tuples().all())
+        owner.update((row[0], row[1]) for row in connection.execute(query).all())
     return owner
 
 
