@@ -34,10 +34,9 @@ from elnudge.errors import ApiError, InvalidRequest, NotFound, Unauthorized
 from elnudge.keys import tokens
 from elnudge.keys.service import Principal
 from elnudge.pagination import api_window_start, next_cursor, resolve_window
-from elnudge.sessions.repository import EVENT_PART, NUDGE_PART, SESSION_PART
-from elnudge.sessions.service import SESSIONS, session_object
+from elnudge.sessions.repository import SESSION_PART
+from elnudge.sessions.service import SESSIONS, detail_object, session_object
 from elnudge.sites import plans
-from elnudge.timestamps import format_timestamp
 from elnudge.vocabulary import KeyKind
 
 Scope = MutableMapping[str, Any]
@@ -193,24 +192,9 @@ class Floor:
         rows = ids.is_valid_id(session_id, ids.SESSION) and self.store.rows("session", values)
         if not rows or rows[0][0] != SESSION_PART:
             raise NotFound("No such session.", param="id")
-        # One statement, as elNudge reads it (sessions/repository.py, session_detail).
-        detail = session_object(rows[0][1:8])
-        detail["events"] = [
-            {"type": row[1], "url": row[8], "occurred_at": format_timestamp(row[2])}
-            for row in rows
-            if row[0] == EVENT_PART
-        ]
-        detail["nudges"] = [
-            {
-                "nudge_id": row[1],
-                "type": row[8],
-                "shown_at": format_timestamp(row[2]),
-                "outcome": row[9],
-                "influenced_conversion": bool(row[6]),
-            }
-            for row in rows
-            if row[0] == NUDGE_PART
-        ]
+        # One statement, as elNudge reads it (sessions/repository.py, session_detail), turned
+        # into the same object by elNudge's own code.
+        detail = detail_object(rows)
         return orjson.dumps({"data": detail})
 
     def answer(self, scope: Scope) -> tuple[int, bytes]:

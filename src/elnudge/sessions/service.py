@@ -119,6 +119,12 @@ def get_session(
         )
     if not rows or rows[0][0] != repository.SESSION_PART:
         raise NotFound("No such session.", param="id")
+    return detail_object(rows, with_scores=with_scores)
+
+
+def detail_object(rows: Sequence[Sequence[Any]], *, with_scores: bool = False) -> dict[str, Any]:
+    """The session object with its event log and nudges, from `repository.session_detail`'s
+    rows of a visible session (its own row first)."""
     detail = session_object(rows[0][1:8])
     timestamp = format_timestamp
     # Rows of the log: (part, type, occurred_at, _, _, intent_score, _, _, url, …).
