@@ -18,8 +18,7 @@ from elnudge.dashboard.templates import render
 from elnudge.dashboard.times import default_period, parse_date, period_bounds
 from elnudge.db import Database
 from elnudge.errors import InvalidRequest
-from elnudge.metrics import Period, settle
-from elnudge.metrics.experiment import recent_week
+from elnudge.metrics import Period, settle_report
 from elnudge.users.service import UserSite
 from elnudge.vocabulary import Mode
 from elnudge.web.runtime import runtime_of
@@ -96,7 +95,6 @@ def period_page(
 
 
 def store_days(database: Database, site_id: str, period: PagePeriod, now_ms: int) -> None:
-    """Store the counts of the days the page reads that are not stored yet (the period's, and
-    the last week's the experiment projects from): a write, so before the page's snapshot."""
-    settle(database, Period(site_id, Mode.LIVE, period.from_ms, period.to_ms), now_ms)
-    settle(database, recent_week(site_id, Mode.LIVE, now_ms), now_ms)
+    """Store the counts of the days the page reads that are not stored yet (as the report
+    does: the period's and the last week's), before the page's snapshot."""
+    settle_report(database, Period(site_id, Mode.LIVE, period.from_ms, period.to_ms), now_ms)

@@ -9,7 +9,7 @@ Call `settle` before reading a period in a snapshot: it stores the days the peri
 from elnudge.metrics.allowance import AllowanceUse, allowance_use
 from elnudge.metrics.daily import Day, daily_series, totals
 from elnudge.metrics.experiment import experiment_arms
-from elnudge.metrics.nudge_report import ReportCounts, report_counts
+from elnudge.metrics.nudge_report import ReportCounts, report_counts, settle_report
 from elnudge.metrics.period import Period, local_days
 from elnudge.metrics.revenue import Credit, influenced_purchases
 from elnudge.metrics.rollups import period_slots, settle
@@ -32,5 +32,6 @@ __all__ = [
     "period_slots",
     "report_counts",
     "settle",
+    "settle_report",
     "totals",
 ]

@@ -54,23 +54,23 @@ def daily_series(connection: Connection, period: Period, zone: ZoneInfo) -> list
     slots = period_slots(connection, period, credits=True)
     local: dict[int, date] = {}  # slot -> its local day, each worked out once
 
-    def _local_day(slot: int, zone: ZoneInfo) -> date:
+    def _local_day(slot: int) -> date:
         found = local.get(slot)
         if found is None:
             found = local[slot] = _slot_day(slot, zone)
         return found
 
     for slot, counts in slots.sessions.items():
-        day = _day(days, _local_day(slot, zone))
+        day = _day(days, _local_day(slot))
         day.sessions += counts.sessions
         day.conversions += counts.conversions
         day.intent_total += counts.intent_total
     for (slot, _), kind in slots.types.items():
-        day = _day(days, _local_day(slot, zone))
+        day = _day(days, _local_day(slot))
         day.nudges_shown += kind.shown
         day.influenced_conversions += kind.influenced_conversions
     for credit in slots.first_credits():
-        revenue = _day(days, _local_day(credit.started_at // SLOT_MS, zone)).influenced_revenue
+        revenue = _day(days, _local_day(credit.started_at // SLOT_MS)).influenced_revenue
         revenue[credit.currency] = revenue.get(credit.currency, Decimal(0)) + credit.amount
     return [days[day] for day in sorted(days)]
 

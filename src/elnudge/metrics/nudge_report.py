@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from elnudge.metrics.experiment import recent_daily_sessions
+from elnudge.db import Database
+from elnudge.metrics.experiment import recent_daily_sessions, recent_week
 from elnudge.metrics.period import Period
-from elnudge.metrics.rollups import period_slots
+from elnudge.metrics.rollups import period_slots, settle
 from elnudge.reports import Arm, ExperimentCounts, TypeCounts
 from elnudge.vocabulary import NudgeType
 
@@ -43,3 +44,10 @@ def report_counts(
             ),
         ),
     )
+
+
+def settle_report(database: Database, period: Period, now_ms: int) -> None:
+    """Store the days `report_counts` will read that are not stored yet: the period's, and the
+    last week's the experiment projects from (a write, so before the report's snapshot)."""
+    settle(database, period, now_ms)
+    settle(database, recent_week(period.site_id, period.mode, now_ms), now_ms)

@@ -8,8 +8,7 @@ from sqlalchemy.engine import Connection
 
 from elnudge.db import Database
 from elnudge.keys.service import Principal
-from elnudge.metrics import Period, report_counts, settle
-from elnudge.metrics.experiment import recent_week
+from elnudge.metrics import Period, report_counts, settle_report
 from elnudge.pagination import api_window_start, resolve_period
 from elnudge.reports.report import NudgeReport, nudge_report
 from elnudge.reports.schemas import NudgeReportQuery
@@ -20,9 +19,7 @@ from elnudge.timestamps import format_timestamp
 def prepare(database: Database, principal: Principal, query: NudgeReportQuery, now_ms: int) -> None:
     """Store the counts of the days `report` will read that are not stored yet (a write, so
     before the report's snapshot: it then reads them)."""
-    period = report_period(principal, query, now_ms)
-    settle(database, period, now_ms)
-    settle(database, recent_week(period.site_id, period.mode, now_ms), now_ms)
+    settle_report(database, report_period(principal, query, now_ms), now_ms)
 
 
 def report_period(principal: Principal, query: NudgeReportQuery, now_ms: int) -> Period:
