@@ -140,11 +140,9 @@ def main() -> None:
         "overview_daily_series": lambda c: daily_series(c, period, zone),
     }
     with database.snapshot() as connection:
-        total = period_slots(connection, period).total()
-        results["sessions_in_period"] = total.sessions
-        results["nudges_in_period"] = sum(
-            kind.shown for kind in period_slots(connection, period).by_type().values()
-        )
+        counted = period_slots(connection, period)
+        results["sessions_in_period"] = counted.total().sessions
+        results["nudges_in_period"] = sum(kind.shown for kind in counted.by_type().values())
         for name, part in parts.items():
             runs = args.runs if name != "count_slots_from_rows" else max(3, args.runs // 3)
             results[name] = timed(partial(part, connection), min(args.warmup, 1), runs)
