@@ -53,6 +53,14 @@ def session_filter(period: Period) -> ColumnElement[bool]:
     )
 
 
+# A session's nudges: a session id is unique within its site, so they are of its mode. Matching
+# the mode too let SQLite, without statistics, walk the (site, mode, shown_at) index for every
+# session instead of looking the session up in (site, session_id).
+NUDGES_OF_SESSIONS = and_(
+    nudges.c.site_id == sessions.c.site_id, nudges.c.session_id == sessions.c.session_id
+)
+
+
 def nudge_filter(period: Period) -> ColumnElement[bool]:
     """The period's sessions, plus a bound the database can use on `nudges`: a nudge is shown
     during its session, so never before the session started (nor before the period)."""

@@ -18,12 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from elnudge.attribution import INFLUENCE_WINDOW_MS
 from elnudge.db.tables import events, nudges, sessions
-from elnudge.metrics.period import Period, nudge_filter
+from elnudge.metrics.period import NUDGES_OF_SESSIONS, Period, nudge_filter
 from elnudge.vocabulary import EventType
 
 _CHUNK = 500  # ids per IN (...) list: far below every backend's limit on parameters
@@ -57,16 +57,7 @@ def influenced_purchases(connection: Connection, period: Period) -> list[Credit]
             nudges.c.visitor_id,
             nudges.c.last_interaction_at,
         )
-        .select_from(
-            sessions.join(
-                nudges,
-                and_(
-                    nudges.c.site_id == sessions.c.site_id,
-                    nudges.c.mode == sessions.c.mode,
-                    nudges.c.session_id == sessions.c.session_id,
-                ),
-            )
-        )
+        .select_from(sessions.join(nudges, NUDGES_OF_SESSIONS))
         .where(nudge_filter(period), nudges.c.influenced_conversion.is_(True))
     ).all()
     if not rows:

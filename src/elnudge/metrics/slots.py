@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
-from sqlalchemy import Integer, and_, case, func, select
+from sqlalchemy import Integer, case, func, select
 from sqlalchemy.engine import Connection
 
 from elnudge.db.tables import nudge_offers, nudges, sessions
-from elnudge.metrics.period import Period, nudge_filter, session_filter
+from elnudge.metrics.period import NUDGES_OF_SESSIONS, Period, nudge_filter, session_filter
 from elnudge.metrics.revenue import Credit, influenced_purchases
 from elnudge.metrics.sql import count_distinct_where, count_true
 from elnudge.reports import Arm, TypeCounts
@@ -137,13 +137,17 @@ def count_slots(connection: Connection, period: Period, *, credits: bool = True)
 
 def _session_slots(connection: Connection, period: Period) -> dict[int, SlotSessions]:
     """One pass over the period's sessions, each looking up its own nudges and offers by the
-    session's index (so a day costs what its sessions cost, however many other days there are)."""
+    session's index (so a day costs what its sessions cost, however many other days there are).
+
+    The lookups match site and session id only: a session id is unique within its site, so its
+    nudges and offers are of its mode. Matching the mode too let SQLite, on a database it has
+    no statistics for, prefer the (site, mode, shown_at) index and scan all the site's nudges
+    for every session (1.6 s for one day of the demo store's 300 sessions; 6 ms without)."""
     reacted = (
         select(nudges.c.session_id)
         .where(
             nudges.c.site_id == sessions.c.site_id,
             nudges.c.session_id == sessions.c.session_id,
-            nudges.c.mode == sessions.c.mode,
             nudges.c.last_interaction_at.is_not(None),
         )
         .exists()
@@ -155,7 +159,6 @@ def _session_slots(connection: Connection, period: Period) -> dict[int, SlotSess
         .where(
             nudge_offers.c.site_id == sessions.c.site_id,
             nudge_offers.c.session_id == sessions.c.session_id,
-            nudge_offers.c.mode == sessions.c.mode,
             nudge_offers.c.type != NudgeType.STICKY_BAR.value,
         )
         .scalar_subquery()
@@ -193,13 +196,6 @@ def _session_slots(connection: Connection, period: Period) -> dict[int, SlotSess
     return counted
 
 
-_NUDGES_OF_SESSIONS = and_(
-    nudges.c.site_id == sessions.c.site_id,
-    nudges.c.mode == sessions.c.mode,
-    nudges.c.session_id == sessions.c.session_id,
-)
-
-
 def _type_slots(connection: Connection, period: Period) -> dict[tuple[int, NudgeType], SlotTypes]:
     """Per slot and nudge type shown: nudges shown, nudges with at least one click / dismissal /
     chat opening, the sessions that showed the type and how many of those converted, and the
@@ -217,7 +213,7 @@ def _type_slots(connection: Connection, period: Period) -> dict[tuple[int, Nudge
             count_distinct_where(sessions.c.converted.is_(True), sessions.c.session_id),
             count_true(nudges.c.influenced_conversion),
         )
-        .select_from(sessions.join(nudges, _NUDGES_OF_SESSIONS))
+        .select_from(sessions.join(nudges, NUDGES_OF_SESSIONS))
         .where(nudge_filter(period))
         .group_by(slot, nudges.c.type)
     )
