@@ -4,15 +4,16 @@ last 30 days on a generated database (`bench/run generate`), against a floor fro
 - **overview_page**: `GET /dashboard/sites/{site}/overview` end to end, in process (routing,
   the session cookie's lookup, the metrics layer's per-day series, the allowance, the SVG
   charts, the template), for the biggest site (55% of the sessions), in America/New_York;
-  with the period's days stored (metrics/rollups.py) as every view after the first finds them;
-  **overview_page_cold**: the first view, with no day stored (it stores them);
+  with the period's hours stored (metrics/rollups.py) as every view after the first finds them;
+  **overview_page_cold**: the first view, with no hour stored (it stores them);
 - **nudges_page**: `GET /dashboard/sites/{site}/nudges`, the same way (the nudge report);
 - **daily_series**: the Overview's query layer alone (`metrics.daily_series`);
 - **floor**: one `COUNT(*)` over the period's sessions by the raw driver (an index range scan:
   the least any per-period number must cost).
 
 Each is run `--warmup` times, then timed `--runs` times; p50/p90/max in milliseconds. The
-bench adds a dashboard user to the database (once) to sign in with.
+bench adds a dashboard user to the database (once) to sign in with. The clock stands at the
+database's generation: the store as it was then, its last hour's sessions just in.
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 
 from bench.machine import machine
-from bench.report import floor_query, forget_stored_days, timed
+from bench.report import floor_query, forget_stored_hours, timed
 from bench.targets import RESULTS_DIR, parse_target
 from elnudge.app import create_app
+from elnudge.clock import FrozenClock
 from elnudge.config import Settings
 from elnudge.dashboard.times import default_period, period_bounds
 from elnudge.db import create_database
@@ -64,8 +66,10 @@ def main() -> None:
             role="viewer",
             now_ms=now_ms,
         )
-    runtime = build_runtime(
-        Settings(database_url=target.url, migrate_on_start=False), database=database
+    runtime = build_runtime(  # the store as it was at generation: its last hour just in
+        Settings(database_url=target.url, migrate_on_start=False),
+        database=database,
+        clock=FrozenClock(now_ms),
     )
     first, last = default_period(now_ms, ZONE)
     from_ms, to_ms = period_bounds(first, last, ZONE)
@@ -92,7 +96,7 @@ def main() -> None:
             assert response.status_code == 200, response.text[:500]
             return response
 
-        forget_stored_days(database, site_id)  # the first view of the month stores its days
+        forget_stored_hours(database, site_id)  # the first view of the month stores its hours
         results["overview_page_cold"] = timed(partial(page, "overview"), 0, 1)
         body = page("overview").text  # type: ignore[attr-defined]
         found = re.search(r'id="total-sessions">([^<]*)<', body)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine, Select, Table, event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 WRITE_OPTION = "elnudge_write"
 AUTOCOMMIT_OPTION = "elnudge_autocommit"
@@ -65,6 +69,7 @@ def configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        dbapi_connection.create_aggregate("decimal_total", 1, _DecimalTotal)
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
@@ -74,6 +79,38 @@ def configure_sqlite(engine: Engine) -> None:
         # A writer takes the write lock up front, so it never fails to upgrade a read lock.
         writer = options.get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+class decimal_total(FunctionElement[str]):  # noqa: N801 (an SQL function, named as in SQL)
+    """The exact sum of decimals stored as text (amounts exactly as sent), as text: PostgreSQL
+    adds them as `numeric`; SQLite, whose SUM would add binary floats, with `_DecimalTotal`."""
+
+    name = "decimal_total"
+    inherit_cache = True
+
+
+@compiles(decimal_total)
+def _sqlite_decimal_total(element: decimal_total, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"decimal_total({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(decimal_total, "postgresql")
+def _postgresql_decimal_total(element: decimal_total, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(sum(CAST({compiler.process(element.clauses, **kw)} AS numeric)) AS text)"
+
+
+class _DecimalTotal:
+    """SQLite's `decimal_total` aggregate (registered on every connection)."""
+
+    def __init__(self) -> None:
+        self.total = Decimal(0)
+
+    def step(self, value: str | None) -> None:
+        if value is not None:
+            self.total += Decimal(value)
+
+    def finalize(self) -> str:
+        return str(self.total)
 
 
 def connect_args(url: str) -> dict[str, Any]:

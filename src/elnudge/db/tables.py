@@ -371,31 +371,31 @@ knowledge_entries = Table(
 
 
 # -- the report's rollups (metrics/rollups.py) ----------------------------------------------------
-# Counts of a site's sessions per 15-minute slot of their start, kept for whole UTC days, so the
-# nudge report and the dashboard read a month as a few thousand small rows. A day's rows are valid
-# while its `report_days` row exists: triggers on sessions, nudges and nudge offers (migration
-# 0011) delete that row, and with it (ON DELETE CASCADE) the day's counts, whenever anything they
-# count changes; the next read counts the day again from the rows.
+# Counts of a site's sessions per 15-minute slot of their start, kept for whole UTC hours, so the
+# nudge report and the dashboard read a month as a few thousand small rows. An hour's rows are
+# valid while its `report_hours` row exists: triggers on sessions, nudges and nudge offers
+# (migrations 0011, 0012) delete that row, and with it (ON DELETE CASCADE) the hour's counts,
+# whenever anything they count changes; the next read counts the hour again from the rows.
 
 ROLLUP = {"rollup": True}  # derived counts: deleting a site empties them first
 
-report_days = Table(
-    "report_days",
+report_hours = Table(
+    "report_hours",
     metadata,
     Column("site_id", String(32), primary_key=True),
     Column("mode", String(4), primary_key=True),
-    Column("day", BigInteger, primary_key=True),  # UTC day number: started_at // DAY_MS
+    Column("hour", BigInteger, primary_key=True),  # UTC hour number: started_at // HOUR_MS
     Column("counted_at", BigInteger, nullable=False),
     info=ROLLUP,
 )
 
 
-def _of_report_day(table: str) -> ForeignKeyConstraint:
+def _of_report_hour(table: str) -> ForeignKeyConstraint:
     return ForeignKeyConstraint(
-        ["site_id", "mode", "day"],
-        ["report_days.site_id", "report_days.mode", "report_days.day"],
+        ["site_id", "mode", "hour"],
+        ["report_hours.site_id", "report_hours.mode", "report_hours.hour"],
         ondelete="CASCADE",
-        name=f"fk_{table}_report_days",
+        name=f"fk_{table}_report_hours",
     )
 
 
@@ -404,7 +404,7 @@ report_slots = Table(
     metadata,
     Column("site_id", String(32), primary_key=True),
     Column("mode", String(4), primary_key=True),
-    Column("day", BigInteger, primary_key=True),
+    Column("hour", BigInteger, primary_key=True),
     Column("slot", BigInteger, primary_key=True),  # started_at // 15 minutes
     Column("sessions", Integer, nullable=False),
     Column("conversions", Integer, nullable=False),
@@ -415,7 +415,7 @@ report_slots = Table(
     Column("treatment_conversions", Integer, nullable=False),
     Column("holdout", Integer, nullable=False),
     Column("holdout_conversions", Integer, nullable=False),
-    _of_report_day("report_slots"),
+    _of_report_hour("report_slots"),
     info=ROLLUP,
 )
 
@@ -424,7 +424,7 @@ report_slot_types = Table(
     metadata,
     Column("site_id", String(32), primary_key=True),
     Column("mode", String(4), primary_key=True),
-    Column("day", BigInteger, primary_key=True),
+    Column("hour", BigInteger, primary_key=True),
     Column("slot", BigInteger, primary_key=True),
     Column("type", String(16), primary_key=True),
     Column("shown", Integer, nullable=False),
@@ -434,22 +434,22 @@ report_slot_types = Table(
     Column("sessions", Integer, nullable=False),
     Column("conversions", Integer, nullable=False),
     Column("influenced_conversions", Integer, nullable=False),
-    _of_report_day("report_slot_types"),
+    _of_report_hour("report_slot_types"),
     info=ROLLUP,
 )
 
 report_slot_credits = Table(
     "report_slot_credits",
     metadata,
-    # An influenced purchase, credited to the earliest session of the day whose nudge led to it;
-    # a purchase credited on several days counts once, on the first (metrics/revenue.py).
+    # An influenced purchase credited to a session that started in the hour (every such session:
+    # a read counts each purchase once, with the earliest session it reads; metrics/rollups.py).
     Column("site_id", String(32), primary_key=True),
     Column("mode", String(4), primary_key=True),
-    Column("day", BigInteger, primary_key=True),
+    Column("hour", BigInteger, primary_key=True),
     Column("event_id", String(32), primary_key=True),  # the purchase event
-    Column("started_at", BigInteger, nullable=False),  # the start of the session credited
+    Column("started_at", BigInteger, primary_key=True),  # the start of the session credited
     Column("currency", String(3), nullable=False),
     Column("amount", Text, nullable=False),  # the value exactly as sent (a decimal)
-    _of_report_day("report_slot_credits"),
+    _of_report_hour("report_slot_credits"),
     info=ROLLUP,
 )

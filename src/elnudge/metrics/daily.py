@@ -69,9 +69,9 @@ def daily_series(connection: Connection, period: Period, zone: ZoneInfo) -> list
         day = _day(days, _local_day(slot))
         day.nudges_shown += kind.shown
         day.influenced_conversions += kind.influenced_conversions
-    for credit in slots.first_credits():
-        revenue = _day(days, _local_day(credit.started_at // SLOT_MS)).influenced_revenue
-        revenue[credit.currency] = revenue.get(credit.currency, Decimal(0)) + credit.amount
+    for (slot, currency), amount in slots.revenue_per_slot().items():
+        revenue = _day(days, _local_day(slot)).influenced_revenue
+        revenue[currency] = revenue.get(currency, Decimal(0)) + amount
     return [days[day] for day in sorted(days)]
 
 

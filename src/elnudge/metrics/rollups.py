@@ -1,17 +1,24 @@
-"""Stored slot counts of whole UTC days, so a month's report reads a few thousand small rows.
+"""Stored slot counts of whole UTC hours, so a month's report reads a few thousand small rows.
 
-`period_slots` is what every metric reads: the slots of days stored in `report_days` come from
-the rollup tables, everything else (days not stored, and the partial slots at the period's
+`period_slots` is what every metric reads: the slots of hours stored in `report_hours` come from
+the rollup tables, everything else (hours not stored, and the partial slots at the period's
 edges) is counted from the rows, in the same snapshot. The numbers are the same either way.
 
-A stored day is never stale: triggers on sessions, nudges and nudge offers (migration 0011)
-delete its `report_days` row, and with it its counts, in the transaction of any write that
-changes what the day counts, whoever makes it (ingestion, late events, merges, erasure, purges,
-the relay). `settle` stores the days a read needs, one write transaction per day, when they
-ended at least `SETTLED_MS` ago (a day's last sessions have ended by then, so it is rarely
-counted twice). On PostgreSQL a day is counted holding the site's report lock exclusively, which
-every trigger takes shared first: a day's counts can never miss a write in flight; if the lock
-is busy the day is simply counted from the rows by this read and stored by a later one.
+A stored hour is never stale: triggers on sessions, nudges and nudge offers (migrations 0011,
+0012) delete its `report_hours` row, and with it its counts, in the transaction of any write
+that changes what the hour counts, whoever makes it (ingestion, late events, merges, erasure,
+purges, the relay): the hour its session started in. `settle` stores the hours a read needs,
+one write transaction per run of up to a day of them, when they ended at least `SETTLED_MS`
+ago. So on a busy store a read counts from the rows only the last hour or two and the hours
+of sessions still going on. On PostgreSQL hours are counted holding the site's report lock
+exclusively, which every trigger takes shared first: stored counts can never miss a write in
+flight; if the lock is busy the hours are simply counted from the rows by this read and stored
+by a later one.
+
+Influenced purchases are stored as every (purchase, session start) credit; a read adds them up
+in SQL per slot and currency, each purchase once, with the earliest session it reads
+(`decimal_total`: exact). Only purchases that the part counted from the rows credits too are
+read one by one, so that they still count once.
 """
 
 from __future__ import annotations
@@ -21,12 +28,24 @@ from dataclasses import replace
 from decimal import Decimal
 from itertools import groupby
 
-from sqlalchemy import BigInteger, ColumnElement, Table, delete, func, insert, literal, select, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Table,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from elnudge.db import Database
+from elnudge.db.dialect import decimal_total
 from elnudge.db.tables import (
-    report_days,
+    report_hours,
     report_slot_credits,
     report_slot_types,
     report_slots,
@@ -34,13 +53,15 @@ from elnudge.db.tables import (
 from elnudge.metrics.period import Period
 from elnudge.metrics.revenue import Credit
 from elnudge.metrics.slots import SLOT_MS, Slots, SlotSessions, SlotTypes, count_slots
-from elnudge.timestamps import DAY_MS, HOUR_MS
+from elnudge.timestamps import HOUR_MS
 from elnudge.vocabulary import NudgeType
 
-SETTLED_MS = HOUR_MS  # how long after its end a day is stored
+SETTLED_MS = HOUR_MS  # how long after its end an hour is stored
+RUN_HOURS = 24  # the most hours one write transaction counts and stores
+SHARED_CREDITS = 1_000  # beyond this many purchases credited on both sides, credits are read
 _SESSION_COLUMNS = [report_slots.c[name] for name in SlotSessions._fields]
 _TYPE_COLUMNS = [report_slot_types.c[name] for name in SlotTypes._fields]
-# The PostgreSQL lock the triggers take shared (migration 0011, `report_forget_day`).
+# The PostgreSQL lock the triggers take shared (migration 0012, `report_forget_hour`).
 _TRY_REPORT_LOCK = text(
     "SELECT pg_try_advisory_xact_lock(hashtextextended('elnudge.report:' || :site_id, 0))"
 )
@@ -49,7 +70,7 @@ _TRY_REPORT_LOCK = text(
 def period_slots(
     connection: Connection, period: Period, *, credits: bool = False, per_slot: bool = True
 ) -> Slots:
-    """The period's counts per slot: stored where its days are stored, counted otherwise; with
+    """The period's counts per slot: stored where its hours are stored, counted otherwise; with
     the influenced purchases when `credits` (the Overview's revenue; the report needs none).
     For totals only (`per_slot=False`), the database adds up the stored slots, which then come
     as one, under the first of them."""
@@ -57,36 +78,49 @@ def period_slots(
     end_slot = period.to_ms // SLOT_MS
     if first_slot >= end_slot:
         return count_slots(connection, period, credits=credits)
-    first_day, last_day = first_slot * SLOT_MS // DAY_MS, (end_slot * SLOT_MS - 1) // DAY_MS
-    stored = _stored_days(connection, period, first_day, last_day)
-    counted = _read_stored(
-        connection, period, stored, first_slot, end_slot, credits=credits, per_slot=per_slot
-    )
+    first_hour = first_slot * SLOT_MS // HOUR_MS
+    last_hour = (end_slot * SLOT_MS - 1) // HOUR_MS
+    stored = _stored_hours(connection, period, first_hour, last_hour)
+    counted = Slots()
     for from_ms, to_ms in _gaps(period, stored, first_slot, end_slot):
         part = replace(period, from_ms=from_ms, to_ms=to_ms)
         counted.merge(count_slots(connection, part, credits=credits))
+    read = _Stored(connection, period, stored, first_slot, end_slot)
+    counted.merge(read.counts(per_slot=per_slot))
+    if credits:
+        counted.merge(read.credits(shared={event_id for event_id, _ in counted.credits}))
     return counted
 
 
 def settle(database: Database, period: Period, now_ms: int) -> int:
-    """Store the counts of the days the period touches that ended `SETTLED_MS` before `now_ms`
-    and are not stored yet; how many days it stored. (A day at the period's edge is stored
-    whole: a later period, or another time zone's day, reads the rest of it.)"""
-    first_day = period.from_ms // DAY_MS
-    end_day = min(-(-period.to_ms // DAY_MS), (now_ms - SETTLED_MS) // DAY_MS)
-    if period.from_ms >= period.to_ms or first_day >= end_day:
+    """Store the counts of the hours the period touches that ended `SETTLED_MS` before
+    `now_ms` and are not stored yet; how many hours it stored. (An hour at the period's edge
+    is stored whole: a later period, or another time zone's day, reads the rest of it.)"""
+    first_hour = period.from_ms // HOUR_MS
+    end_hour = min(-(-period.to_ms // HOUR_MS), (now_ms - SETTLED_MS) // HOUR_MS)
+    if period.from_ms >= period.to_ms or first_hour >= end_hour:
         return 0
     with database.read() as connection:
-        stored = _stored_days(connection, period, first_day, end_day - 1)
+        stored = _stored_hours(connection, period, first_hour, end_hour - 1)
     counted = 0
-    for day in range(first_day, end_day):
-        if day not in stored:
-            with database.write() as connection:
-                if not _lock(connection, period.site_id):
-                    return counted  # a write is in flight: a later read stores the rest
-                if _store_day(connection, period, day, now_ms):
-                    counted += 1
+    for hours in _runs(hour for hour in range(first_hour, end_hour) if hour not in stored):
+        with database.write() as connection:
+            if not _lock(connection, period.site_id):
+                return counted  # a write is in flight: a later read stores the rest
+            counted += _store_hours(connection, period, hours, now_ms)
     return counted
+
+
+def _runs(hours: Iterable[int]) -> Iterator[list[int]]:
+    """Consecutive hours, in runs of at most `RUN_HOURS`."""
+    run: list[int] = []
+    for hour in hours:
+        if run and (hour != run[-1] + 1 or len(run) == RUN_HOURS):
+            yield run
+            run = []
+        run.append(hour)
+    if run:
+        yield run
 
 
 def _lock(connection: Connection, site_id: str) -> bool:
@@ -96,21 +130,27 @@ def _lock(connection: Connection, site_id: str) -> bool:
     return bool(connection.execute(_TRY_REPORT_LOCK, {"site_id": site_id}).scalar_one())
 
 
-def _store_day(connection: Connection, period: Period, day: int, now_ms: int) -> bool:
-    """Count `day` from the rows and store it; False if another reader stored it meanwhile."""
-    key = _day_key(period, day)
-    if connection.execute(select(report_days.c.day).where(*key)).first() is not None:
-        return False
-    for table in (report_slot_credits, report_slot_types, report_slots):  # left by a lost day
-        connection.execute(delete(table).where(*_day_key(period, day, table)))
-    day_period = replace(period, from_ms=day * DAY_MS, to_ms=(day + 1) * DAY_MS)
-    counted = count_slots(connection, day_period)
-    owner = {"site_id": period.site_id, "mode": period.mode, "day": day}
-    connection.execute(insert(report_days), {**owner, "counted_at": now_ms})
-    _insert(connection, report_slots, _session_rows(owner, counted))
-    _insert(connection, report_slot_types, _type_rows(owner, counted))
-    _insert(connection, report_slot_credits, _credit_rows(owner, counted))
-    return True
+def _store_hours(connection: Connection, period: Period, hours: list[int], now_ms: int) -> int:
+    """Count the run of `hours` from the rows and store those not stored meanwhile by another
+    reader; how many it stored."""
+    stored = _stored_hours(connection, period, hours[0], hours[-1])
+    missing = [hour for hour in hours if hour not in stored]
+    if not missing:
+        return 0
+    owned = _owned_by(period, missing)
+    for table in (report_slot_credits, report_slot_types, report_slots):  # left by lost hours
+        connection.execute(delete(table).where(*owned(table)))
+    run = replace(period, from_ms=hours[0] * HOUR_MS, to_ms=(hours[-1] + 1) * HOUR_MS)
+    counted = count_slots(connection, run)
+    keep = set(missing)
+    owner: dict[str, object] = {"site_id": period.site_id, "mode": period.mode}
+    connection.execute(
+        insert(report_hours), [{**owner, "hour": hour, "counted_at": now_ms} for hour in missing]
+    )
+    _insert(connection, report_slots, _session_rows(owner, counted, keep))
+    _insert(connection, report_slot_types, _type_rows(owner, counted, keep))
+    _insert(connection, report_slot_credits, _credit_rows(owner, counted, keep))
+    return len(missing)
 
 
 def _insert(connection: Connection, table: Table, rows: list[dict[str, object]]) -> None:
@@ -118,90 +158,143 @@ def _insert(connection: Connection, table: Table, rows: list[dict[str, object]])
         connection.execute(insert(table), rows)
 
 
-def _session_rows(owner: dict[str, object], counted: Slots) -> list[dict[str, object]]:
+def _hour_of_slot(slot: int) -> int:
+    return slot * SLOT_MS // HOUR_MS
+
+
+def _session_rows(
+    owner: dict[str, object], counted: Slots, hours: set[int]
+) -> list[dict[str, object]]:
     return [
-        {**owner, "slot": slot, **counts._asdict()} for slot, counts in counted.sessions.items()
+        {**owner, "hour": _hour_of_slot(slot), "slot": slot, **counts._asdict()}
+        for slot, counts in counted.sessions.items()
+        if _hour_of_slot(slot) in hours
     ]
 
 
-def _type_rows(owner: dict[str, object], counted: Slots) -> list[dict[str, object]]:
+def _type_rows(
+    owner: dict[str, object], counted: Slots, hours: set[int]
+) -> list[dict[str, object]]:
     return [
-        {**owner, "slot": slot, "type": kind.value, **counts._asdict()}
+        {**owner, "hour": _hour_of_slot(slot), "slot": slot, "type": kind.value} | counts._asdict()
         for (slot, kind), counts in counted.types.items()
+        if _hour_of_slot(slot) in hours
     ]
 
 
-def _credit_rows(owner: dict[str, object], counted: Slots) -> list[dict[str, object]]:
+def _credit_rows(
+    owner: dict[str, object], counted: Slots, hours: set[int]
+) -> list[dict[str, object]]:
     return [
         {
             **owner,
+            "hour": credit.started_at // HOUR_MS,
             "event_id": credit.event_id,
             "started_at": credit.started_at,
             "currency": credit.currency,
             "amount": str(credit.amount),
         }
         for credit in counted.credits.values()
+        if credit.started_at // HOUR_MS in hours
     ]
 
 
-def _day_key(period: Period, day: int, table: Table = report_days) -> list[ColumnElement[bool]]:
-    return _owned_by(period, {day})(table)
-
-
-def _stored_days(connection: Connection, period: Period, first_day: int, last_day: int) -> set[int]:
-    """The stored days of the period's site and mode from `first_day` to `last_day`."""
-    query = select(report_days.c.day).where(
-        report_days.c.site_id == period.site_id,
-        report_days.c.mode == period.mode,
-        report_days.c.day.between(first_day, last_day),
+def _stored_hours(
+    connection: Connection, period: Period, first_hour: int, last_hour: int
+) -> set[int]:
+    """The stored hours of the period's site and mode from `first_hour` to `last_hour`."""
+    query = select(report_hours.c.hour).where(
+        report_hours.c.site_id == period.site_id,
+        report_hours.c.mode == period.mode,
+        report_hours.c.hour.between(first_hour, last_hour),
     )
-    return {int(day) for day in connection.execute(query).scalars()}
+    return {int(hour) for hour in connection.execute(query).scalars()}
 
 
-def _read_stored(
-    connection: Connection,
-    period: Period,
-    days: set[int],
-    first_slot: int,
-    end_slot: int,
-    *,
-    credits: bool,
-    per_slot: bool,
-) -> Slots:
-    """The stored counts of `days`, of the slots in [first_slot, end_slot) (all as one, under
-    `first_slot`, unless `per_slot`)."""
-    counted = Slots()
-    if not days:
+class _Stored:
+    """The stored counts of `hours`, of the slots in [first_slot, end_slot)."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        period: Period,
+        hours: set[int],
+        first_slot: int,
+        end_slot: int,
+    ) -> None:
+        self.connection = connection
+        self.owned = _owned_by(period, sorted(hours))
+        self.hours = hours
+        self.first_slot, self.end_slot = first_slot, end_slot
+
+    def counts(self, *, per_slot: bool) -> Slots:
+        """The sessions' and types' counts per slot (all as one, under `first_slot`, unless
+        `per_slot`)."""
+        counted = Slots()
+        if not self.hours:
+            return counted
+        slots, kinds = report_slots.c, report_slot_types.c
+        slot_of = slots.slot if per_slot else literal(self.first_slot, BigInteger)
+        query = select(slot_of, *(_summed(column, per_slot) for column in _SESSION_COLUMNS)).where(
+            *self.owned(report_slots), *self._in_range(slots.slot)
+        )
+        for slot, *numbers in self.connection.execute(query).all():
+            if numbers[0] is not None:  # no stored slot in the range: no sums
+                counted.sessions[slot] = SlotSessions(*map(int, numbers))
+        slot_of = kinds.slot if per_slot else literal(self.first_slot, BigInteger)
+        query = (
+            select(slot_of, kinds.type, *(_summed(column, per_slot) for column in _TYPE_COLUMNS))
+            .where(*self.owned(report_slot_types), *self._in_range(kinds.slot))
+            .group_by(*([] if per_slot else [kinds.type]))
+        )
+        for slot, kind, *numbers in self.connection.execute(query).all():
+            if kind in _KNOWN_TYPES:  # a type this version does not know is no report row
+                counted.types[slot, _KNOWN_TYPES[kind]] = SlotTypes(*map(int, numbers))
         return counted
-    owned = _owned_by(period, days)
-    slots, kinds = report_slots.c, report_slot_types.c
-    slot_of = slots.slot if per_slot else literal(first_slot, BigInteger)
-    query = select(slot_of, *(_summed(column, per_slot) for column in _SESSION_COLUMNS)).where(
-        *owned(report_slots), slots.slot >= first_slot, slots.slot < end_slot
-    )
-    for slot, *numbers in connection.execute(query).all():
-        if numbers[0] is not None:  # no stored slot in the range: no sums
-            counted.sessions[slot] = SlotSessions(*map(int, numbers))
-    slot_of = kinds.slot if per_slot else literal(first_slot, BigInteger)
-    query = (
-        select(slot_of, kinds.type, *(_summed(column, per_slot) for column in _TYPE_COLUMNS))
-        .where(*owned(report_slot_types), kinds.slot >= first_slot, kinds.slot < end_slot)
-        .group_by(*([] if per_slot else [kinds.type]))
-    )
-    for slot, kind, *numbers in connection.execute(query).all():
-        if kind in _KNOWN_TYPES:  # a type this version does not know is no report row
-            counted.types[slot, _KNOWN_TYPES[kind]] = SlotTypes(*map(int, numbers))
-    if not credits:
+
+    def credits(self, *, shared: set[str]) -> Slots:
+        """The influenced purchases: added up per slot and currency in SQL, each purchase once,
+        with its earliest credit read; those in `shared` (purchases the part counted from the
+        rows credits too) one by one, so that the two parts together still count them once."""
+        counted = Slots()
+        if not self.hours:
+            return counted
+        stored = report_slot_credits.c
+        where = [
+            *self.owned(report_slot_credits),
+            stored.started_at >= self.first_slot * SLOT_MS,
+            stored.started_at < self.end_slot * SLOT_MS,
+        ]
+        # A read whose part counted from the rows is large (no hour stored yet) reads every
+        # stored credit one by one rather than send two long lists of ids.
+        summing = len(shared) <= SHARED_CREDITS
+        alone = select(stored.event_id, stored.started_at, stored.currency, stored.amount).where(
+            *where, *([stored.event_id.in_(sorted(shared))] if summing else [])
+        )
+        for event_id, started_at, currency, amount in self.connection.execute(alone).all():
+            counted.credit(Credit(int(started_at), event_id, currency, Decimal(amount)))
+        if not summing:
+            return counted
+        first = (
+            select(
+                func.min(stored.started_at).label("started_at"),
+                func.min(stored.currency).label("currency"),
+                func.min(stored.amount).label("amount"),
+            )
+            .where(*where, stored.event_id.not_in(sorted(shared)))
+            .group_by(stored.event_id)
+            .subquery()
+        )
+        slot = (first.c.started_at // SLOT_MS).label("slot")
+        summed = select(slot, first.c.currency, decimal_total(first.c.amount)).group_by(
+            slot, first.c.currency
+        )
+        for at, currency, amount in self.connection.execute(summed).all():
+            counted.revenue[int(at), currency] = Decimal(amount)
         return counted
-    stored = report_slot_credits.c
-    query = select(stored.event_id, stored.started_at, stored.currency, stored.amount).where(
-        *owned(report_slot_credits),
-        stored.started_at >= first_slot * SLOT_MS,
-        stored.started_at < end_slot * SLOT_MS,
-    )
-    for event_id, started_at, currency, amount in connection.execute(query).all():
-        counted.credit(Credit(int(started_at), event_id, currency, Decimal(amount)))
-    return counted
+
+    def _in_range(self, slot: ColumnElement[int]) -> list[ColumnElement[bool]]:
+        return [slot >= self.first_slot, slot < self.end_slot]
 
 
 _KNOWN_TYPES = {kind.value: kind for kind in NudgeType}
@@ -212,32 +305,40 @@ def _summed(column: ColumnElement[int], per_slot: bool) -> ColumnElement[int]:
     return column if per_slot else func.sum(column)
 
 
-def _owned_by(period: Period, days: set[int]) -> Callable[[Table], list[ColumnElement[bool]]]:
-    """The conditions selecting a rollup table's rows of the period's site and mode on `days`."""
+def _owned_by(period: Period, hours: Iterable[int]) -> Callable[[Table], list[ColumnElement[bool]]]:
+    """The conditions selecting a rollup table's rows of the period's site and mode in `hours`
+    (sorted), as ranges of consecutive hours (a month stored is one or a few)."""
+    ranges = [(run[0], run[-1]) for run in _consecutive(hours)]
 
     def conditions(table: Table) -> list[ColumnElement[bool]]:
         return [
             table.c.site_id == period.site_id,
             table.c.mode == period.mode,
-            table.c.day.in_(sorted(days)),
+            or_(*(table.c.hour.between(first, last) for first, last in ranges)),
         ]
 
     return conditions
 
 
+def _consecutive(hours: Iterable[int]) -> Iterator[list[int]]:
+    """Sorted hours in runs of consecutive ones."""
+    for _, run in groupby(enumerate(hours), key=lambda pair: pair[1] - pair[0]):
+        yield [hour for _, hour in run]
+
+
 def _gaps(
     period: Period, stored: set[int], first_slot: int, end_slot: int
 ) -> Iterator[tuple[int, int]]:
-    """The parts of the period not read from stored days: the partial slots at its edges and
-    the days not stored, as few ranges as possible."""
+    """The parts of the period not read from stored hours: the partial slots at its edges and
+    the hours not stored, as few ranges as possible."""
     whole_from, whole_to = first_slot * SLOT_MS, end_slot * SLOT_MS
     ranges = [(period.from_ms, whole_from)]
-    first_day, last_day = whole_from // DAY_MS, (whole_to - 1) // DAY_MS
-    for is_stored, run in groupby(range(first_day, last_day + 1), key=stored.__contains__):
+    first_hour, last_hour = whole_from // HOUR_MS, (whole_to - 1) // HOUR_MS
+    for is_stored, run in groupby(range(first_hour, last_hour + 1), key=stored.__contains__):
         if not is_stored:
-            days = list(run)
+            hours = list(run)
             ranges.append(
-                (max(days[0] * DAY_MS, whole_from), min((days[-1] + 1) * DAY_MS, whole_to))
+                (max(hours[0] * HOUR_MS, whole_from), min((hours[-1] + 1) * HOUR_MS, whole_to))
             )
     ranges.append((whole_to, period.to_ms))
     yield from _joined(ranges)

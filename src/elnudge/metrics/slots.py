@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import NamedTuple, TypeVar
 
 from sqlalchemy import Integer, case, func, select
@@ -86,11 +87,13 @@ def _summed(counts: Iterable[Counts], empty: Counts) -> Counts:
 class Slots:
     """Counts per slot: of sessions, and of each nudge type's nudges; and the influenced
     purchases, each with every session start that credits it (a purchase counts once, with the
-    earliest: `first_credits`)."""
+    earliest: `first_credits`), or already added up per slot and currency (`revenue`: purchases
+    counted once already, none of them among `credits`; metrics/rollups.py)."""
 
     sessions: dict[int, SlotSessions] = field(default_factory=dict)
     types: dict[tuple[int, NudgeType], SlotTypes] = field(default_factory=dict)
     credits: dict[tuple[str, int], Credit] = field(default_factory=dict)  # (event id, start)
+    revenue: dict[tuple[int, str], Decimal] = field(default_factory=dict)  # (slot, currency)
 
     def credit(self, credit: Credit) -> None:
         self.credits[credit.event_id, credit.started_at] = credit
@@ -102,6 +105,8 @@ class Slots:
         for key, kind_counts in other.types.items():
             self.types[key] = _added(self.types.get(key), kind_counts)
         self.credits.update(other.credits)
+        for slot_currency, amount in other.revenue.items():
+            self.revenue[slot_currency] = self.revenue.get(slot_currency, Decimal(0)) + amount
 
     def total(self) -> SlotSessions:
         """Every slot's sessions added up."""
@@ -122,6 +127,15 @@ class Slots:
         for credit in sorted(self.credits.values(), key=lambda credit: credit.started_at):
             first.setdefault(credit.event_id, credit)
         return list(first.values())
+
+    def revenue_per_slot(self) -> dict[tuple[int, str], Decimal]:
+        """The influenced revenue per slot and currency, each purchase counted once, with the
+        earliest session that led to it."""
+        revenue = dict(self.revenue)
+        for credit in self.first_credits():
+            key = (credit.started_at // SLOT_MS, credit.currency)
+            revenue[key] = revenue.get(key, Decimal(0)) + credit.amount
+        return revenue
 
 
 def count_slots(connection: Connection, period: Period, *, credits: bool = True) -> Slots:
