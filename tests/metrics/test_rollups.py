@@ -28,13 +28,13 @@ from elnudge.metrics import (
     rollups,
     settle,
 )
-from elnudge.metrics.rollups import SHARED_CREDITS
+from elnudge.metrics.rollups import SHARED_CREDITS, TOTAL
 from elnudge.metrics.slots import SLOT_MS
 from elnudge.provisioning import CreatedSite
 from elnudge.retention.purge import purge
 from elnudge.runtime import Runtime
 from elnudge.timestamps import DAY_MS, HOUR_MS, MINUTE_MS, format_timestamp_ms, parse_timestamp
-from tests.metrics.shoppers import offer, visit
+from tests.metrics.shoppers import offer, old_visit, visit
 from tests.storefront import ShopApi, page_view, purchase
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -259,7 +259,7 @@ def test_any_period_reads_the_same_numbers_stored_or_not(
         stored, counted = both_ways(runtime, period)
         assert stored == counted, period
         with runtime.database.snapshot() as connection:  # the report's way: totals only
-            summed = period_slots(connection, period, per_slot=False)
+            summed = period_slots(connection, period, buckets=TOTAL)
             rows = count_slots(connection, period)
         assert summed.total() == rows.total(), period
         assert summed.by_type() == rows.by_type(), period
@@ -399,3 +399,41 @@ def test_stored_revenue_is_added_up_exactly(
     stored, counted = both_ways(runtime, day)
     assert stored == counted
     assert stored[2] == {(start // SLOT_MS, "USD"): Decimal("0.3")}
+
+
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Asia/Kathmandu", "America/St_Johns", "Pacific/Chatham", "Asia/Tehran"]
+)
+def test_local_days_of_any_offset_add_up_the_stored_slots_as_the_rows_do(
+    shop: ShopApi, site: CreatedSite, clock: FrozenClock, runtime: Runtime, zone: str
+) -> None:
+    """The Overview's days are added up in SQL per local day (from each day's first slot):
+    the same days as counting slot by slot, at offsets of quarter and half hours."""
+    shoppers(shop, runtime, site, clock)
+    local = ZoneInfo(zone)
+    period = local_days(site.site_id, "live", date(2026, 4, 27), date(2026, 5, 1), local)
+    with runtime.database.snapshot() as connection:
+        before = daily_series(connection, period, local)
+    settle(runtime.database, period, clock.now_ms())
+    with runtime.database.snapshot() as connection:
+        assert daily_series(connection, period, local) == before
+    assert sum(day.sessions for day in before) == 12
+
+
+def test_days_when_the_clocks_change_add_up_the_stored_slots_as_the_rows_do(
+    shop: ShopApi, site: CreatedSite, clock: FrozenClock, runtime: Runtime
+) -> None:
+    # New York springs forward on 2026-03-08; Lord Howe Island goes back half an hour on 04-05.
+    for zone, first in (("America/New_York", "2026-03-07"), ("Australia/Lord_Howe", "2026-04-03")):
+        local = ZoneInfo(zone)
+        day = date.fromisoformat(first)
+        last = date(day.year, day.month, day.day + 3)
+        period = local_days(site.site_id, "live", day, last, local)
+        for number in range(40):  # every 97 minutes over the three days
+            old_visit(shop, f"{zone}{number}", period.from_ms + (7 + number * 97) * MINUTE_MS)
+        with runtime.database.snapshot() as connection:
+            before = daily_series(connection, period, local)
+        settle(runtime.database, period, clock.now_ms())
+        with runtime.database.snapshot() as connection:
+            assert daily_series(connection, period, local) == before, zone
+        assert sum(day.sessions for day in before) == 40

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -51,7 +51,9 @@ class Day:
 def daily_series(connection: Connection, period: Period, zone: ZoneInfo) -> list[Day]:
     """Every local day the period touches, in order, each with its numbers (zeros included)."""
     days = {day: Day(day) for day in _days_of(period, zone)}
-    slots = period_slots(connection, period, credits=True)
+    # The database adds up the stored slots per local day (from each day's first slot).
+    buckets = _first_slots(list(days), zone, first=-(-period.from_ms // SLOT_MS))
+    slots = period_slots(connection, period, credits=True, buckets=buckets)
     local: dict[int, date] = {}  # slot -> its local day, each worked out once
 
     def _local_day(slot: int) -> date:
@@ -83,6 +85,22 @@ def _day(days: dict[date, Day], day: date) -> Day:
 
 def _slot_day(slot: int, zone: ZoneInfo) -> date:
     return datetime.fromtimestamp(int(slot) * SLOT_MS // SECOND_MS, zone).date()
+
+
+def _first_slots(days: list[date], zone: ZoneInfo, *, first: int) -> list[int]:
+    """Each day's first slot (the first that starts on it in `zone`), none before `first`:
+    local midnight's, adjusted where midnight is not a slot's start or does not exist."""
+    found = []
+    for day in days:
+        slot = max(
+            first, int(datetime.combine(day, time(), zone).timestamp()) * SECOND_MS // SLOT_MS
+        )
+        while _slot_day(slot, zone) < day:
+            slot += 1
+        while slot > first and _slot_day(slot - 1, zone) >= day:
+            slot -= 1
+        found.append(slot)
+    return found
 
 
 def _days_of(period: Period, zone: ZoneInfo) -> Iterable[date]:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Connection
 
 from elnudge.metrics.period import Period
-from elnudge.metrics.rollups import period_slots
+from elnudge.metrics.rollups import TOTAL, period_slots
 from elnudge.reports import Arm
 from elnudge.timestamps import DAY_MS, SECOND_MS
 
@@ -26,7 +26,7 @@ RECENT_DAYS = 7  # `recent_daily_sessions`: the last whole week, so weekdays eve
 
 def experiment_arms(connection: Connection, period: Period) -> tuple[Arm, Arm]:
     """(treatment, holdout) over the period's sessions."""
-    total = period_slots(connection, period, per_slot=False).total()
+    total = period_slots(connection, period, buckets=TOTAL).total()
     return total.treatment_arm, total.holdout_arm
 
 

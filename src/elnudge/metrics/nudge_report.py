@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from elnudge.db import Database
 from elnudge.metrics.experiment import recent_daily_sessions, recent_week
 from elnudge.metrics.period import Period
-from elnudge.metrics.rollups import period_slots, settle
+from elnudge.metrics.rollups import TOTAL, period_slots, settle
 from elnudge.reports import Arm, ExperimentCounts, TypeCounts
 from elnudge.vocabulary import NudgeType
 
@@ -30,7 +30,7 @@ def report_counts(
     """The counts over the period's sessions; `holdout_share` is the site's setting as a
     fraction (10% is 0.1). Run it in one snapshot (`Database.snapshot()`) for counts that
     agree with each other while events arrive, after `metrics.settle` for speed."""
-    slots = period_slots(connection, period, per_slot=False)
+    slots = period_slots(connection, period, buckets=TOTAL)
     total = slots.total()
     return ReportCounts(
         by_type=slots.by_type(),

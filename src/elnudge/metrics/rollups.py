@@ -23,15 +23,18 @@ read one by one, so that they still count once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from decimal import Decimal
-from itertools import groupby
+from itertools import groupby, pairwise
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Select,
     Table,
+    case,
     delete,
     func,
     insert,
@@ -68,12 +71,19 @@ _TRY_REPORT_LOCK = text(
 
 
 def period_slots(
-    connection: Connection, period: Period, *, credits: bool = False, per_slot: bool = True
+    connection: Connection,
+    period: Period,
+    *,
+    credits: bool = False,
+    buckets: Sequence[int] | None = None,
 ) -> Slots:
     """The period's counts per slot: stored where its hours are stored, counted otherwise; with
     the influenced purchases when `credits` (the Overview's revenue; the report needs none).
-    For totals only (`per_slot=False`), the database adds up the stored slots, which then come
-    as one, under the first of them."""
+
+    With `buckets` (ascending slots, the first at or before the period's first slot), the
+    database adds up the stored slots per bucket (from one bucket's slot up to the next's), and
+    they come under the bucket's slot: `TOTAL` for the report's totals, the slots of local
+    midnights for the Overview's days. The slots counted from the rows still come one by one."""
     first_slot = -(-period.from_ms // SLOT_MS)  # the first slot wholly inside the period
     end_slot = period.to_ms // SLOT_MS
     if first_slot >= end_slot:
@@ -86,9 +96,9 @@ def period_slots(
         part = replace(period, from_ms=from_ms, to_ms=to_ms)
         counted.merge(count_slots(connection, part, credits=credits))
     read = _Stored(connection, period, stored, first_slot, end_slot)
-    counted.merge(read.counts(per_slot=per_slot))
+    counted.merge(read.counts(buckets))
     if credits:
-        counted.merge(read.credits(shared={event_id for event_id, _ in counted.credits}))
+        counted.merge(read.credits(buckets, shared={event_id for event_id, _ in counted.credits}))
     return counted
 
 
@@ -227,35 +237,37 @@ class _Stored:
         self.hours = hours
         self.first_slot, self.end_slot = first_slot, end_slot
 
-    def counts(self, *, per_slot: bool) -> Slots:
-        """The sessions' and types' counts per slot (all as one, under `first_slot`, unless
-        `per_slot`)."""
+    def counts(self, buckets: Sequence[int] | None) -> Slots:
+        """The sessions' and types' counts per slot, or per bucket."""
         counted = Slots()
         if not self.hours:
             return counted
         slots, kinds = report_slots.c, report_slot_types.c
-        slot_of = slots.slot if per_slot else literal(self.first_slot, BigInteger)
-        query = select(slot_of, *(_summed(column, per_slot) for column in _SESSION_COLUMNS)).where(
-            *self.owned(report_slots), *self._in_range(slots.slot)
+        query = _per_bucket(
+            select(*_SESSION_COLUMNS).where(*self.owned(report_slots), *self._in_range(slots.slot)),
+            slots.slot,
+            buckets,
         )
         for slot, *numbers in self.connection.execute(query).all():
-            if numbers[0] is not None:  # no stored slot in the range: no sums
-                counted.sessions[slot] = SlotSessions(*map(int, numbers))
-        slot_of = kinds.slot if per_slot else literal(self.first_slot, BigInteger)
-        query = (
-            select(slot_of, kinds.type, *(_summed(column, per_slot) for column in _TYPE_COLUMNS))
-            .where(*self.owned(report_slot_types), *self._in_range(kinds.slot))
-            .group_by(*([] if per_slot else [kinds.type]))
+            counted.sessions[slot] = SlotSessions(*map(int, numbers))
+        query = _per_bucket(
+            select(*_TYPE_COLUMNS).where(
+                *self.owned(report_slot_types), *self._in_range(kinds.slot)
+            ),
+            kinds.slot,
+            buckets,
+            kinds.type,
         )
         for slot, kind, *numbers in self.connection.execute(query).all():
             if kind in _KNOWN_TYPES:  # a type this version does not know is no report row
                 counted.types[slot, _KNOWN_TYPES[kind]] = SlotTypes(*map(int, numbers))
         return counted
 
-    def credits(self, *, shared: set[str]) -> Slots:
-        """The influenced purchases: added up per slot and currency in SQL, each purchase once,
-        with its earliest credit read; those in `shared` (purchases the part counted from the
-        rows credits too) one by one, so that the two parts together still count them once."""
+    def credits(self, buckets: Sequence[int] | None, *, shared: set[str]) -> Slots:
+        """The influenced purchases: added up per slot (or bucket) and currency in SQL, each
+        purchase once, with its earliest credit read; those in `shared` (purchases the part
+        counted from the rows credits too) one by one, so that the two parts together still
+        count them once."""
         counted = Slots()
         if not self.hours:
             return counted
@@ -285,10 +297,11 @@ class _Stored:
             .group_by(stored.event_id)
             .subquery()
         )
-        slot = (first.c.started_at // SLOT_MS).label("slot")
-        summed = select(slot, first.c.currency, decimal_total(first.c.amount)).group_by(
-            slot, first.c.currency
-        )
+        slot = first.c.started_at // SLOT_MS
+        at = slot if buckets is None else _bucket_of(slot, buckets)
+        summed = select(
+            at.label("at"), first.c.currency, decimal_total(first.c.amount).label("amount")
+        ).group_by("at", first.c.currency)
         for at, currency, amount in self.connection.execute(summed).all():
             counted.revenue[int(at), currency] = Decimal(amount)
         return counted
@@ -300,9 +313,33 @@ class _Stored:
 _KNOWN_TYPES = {kind.value: kind for kind in NudgeType}
 
 
-def _summed(column: ColumnElement[int], per_slot: bool) -> ColumnElement[int]:
-    """A slot's stored count (one row per slot), or the sum over the slots."""
-    return column if per_slot else func.sum(column)
+TOTAL = (0,)  # one bucket: the period's totals (under slot 0)
+
+
+def _per_bucket(
+    query: Select[Any], slot: ColumnElement[int], buckets: Sequence[int] | None, *keys: Any
+) -> Select[Any]:
+    """`query`'s counts with their slot (and `keys`) first: per stored slot, or added up per
+    bucket and key."""
+    columns = list(query.selected_columns)
+    if buckets is None:
+        return query.with_only_columns(slot, *keys, *columns)
+    grouped = query.with_only_columns(
+        _bucket_of(slot, buckets).label("bucket"),
+        *keys,
+        *(func.sum(column).label(column.key) for column in columns),
+    )
+    return grouped.group_by("bucket", *keys)
+
+
+def _bucket_of(slot: ColumnElement[int], buckets: Sequence[int]) -> ColumnElement[int]:
+    """The slot of the bucket `slot` falls in: the last one at or before it."""
+    if len(buckets) == 1:
+        return literal(buckets[0], BigInteger)
+    return case(
+        *((slot < end, literal(start, BigInteger)) for start, end in pairwise(buckets)),
+        else_=literal(buckets[-1], BigInteger),
+    )
 
 
 def _owned_by(period: Period, hours: Iterable[int]) -> Callable[[Table], list[ColumnElement[bool]]]:
