@@ -18,6 +18,7 @@ from elnudge.db.tables import webhook_deliveries, webhook_endpoints
 from elnudge.provisioning import CreatedSite
 from elnudge.runtime import Runtime
 from elnudge.webhooks import EVENT_ID_HEADER, SIGNATURE_HEADER, service, verify
+from elnudge.webhooks import worker as worker_module
 from elnudge.webhooks.events import WebhookEvent
 from elnudge.webhooks.outbox import enqueue
 from elnudge.webhooks.worker import (
@@ -87,6 +88,19 @@ def test_a_ping_arrives_signed_and_verifies_with_verify_and_plain_hmac(
     }
     [entry] = log(runtime.database, endpoint.endpoint_id)
     assert (entry["status"], entry["attempts"], entry["last_status"]) == ("succeeded", 1, 200)
+    assert worker(runtime).run_once() == 0
+
+
+def test_the_idle_poll_builds_no_http_client(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every worker polls every second: with nothing due it must not build a client (its TLS
+    context cost 5% of a busy API worker's CPU)."""
+
+    def refused() -> None:
+        raise AssertionError("an HTTP client was built for nothing")
+
+    monkeypatch.setattr(worker_module, "new_http_client", refused)
     assert worker(runtime).run_once() == 0
 
 
