@@ -15,6 +15,7 @@ from elnudge import __version__
 from elnudge.config import Settings
 from elnudge.conversations import endpoints as conversation_routes
 from elnudge.conversations import relay_endpoints as chat_relay_routes
+from elnudge.conversations.llm import load_llm_client
 from elnudge.conversations.schemas import (
     ChatStreamLine,
     MerchantMessage,
@@ -22,7 +23,6 @@ from elnudge.conversations.schemas import (
     shopper_message_model,
 )
 from elnudge.dashboard import create_dashboard
-from elnudge.db.migrate import upgrade
 from elnudge.events import endpoints as event_routes
 from elnudge.events.schemas import event_batch_model
 from elnudge.nudges import endpoints as nudge_routes
@@ -70,7 +70,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if runtime.settings.migrate_on_start:
+            # Imported here: alembic is 10 MB that a worker of `elnudge serve` (whose parent
+            # migrated once) never needs.
+            from elnudge.db.migrate import upgrade
+
             upgrade(runtime.database)
+        if runtime.settings.llm_base_url:
+            load_llm_client()  # on start, not in a shopper's first wait
         if not (background and runtime.settings.webhooks_worker):
             yield
             return

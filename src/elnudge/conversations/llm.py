@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator, Sequence
-from typing import cast
+from types import ModuleType
 
-import openai
 import orjson
-from openai.types.chat import ChatCompletionMessageParam
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
@@ -24,6 +22,14 @@ from elnudge.vocabulary import EventType
 
 log = logging.getLogger("elnudge.chat")
 KNOWLEDGE_IN_PROMPT = 4
+
+
+def load_llm_client() -> ModuleType:
+    """The `openai` client library, imported on first use: 13 MB in every worker, which a store
+    without an llm never needs (the app loads it on start when one is configured)."""
+    import openai
+
+    return openai
 
 
 class LlmUnavailable(Exception):
@@ -73,6 +79,7 @@ def stream(settings: Settings, messages: Sequence[dict[str, str]]) -> Generator[
     """The endpoint's answer, piece by piece as it streams. LlmUnavailable on an error, or when
     the endpoint falls silent for `llm_timeout_seconds` (the client's read timeout). Close the
     iterator to stop reading early: the connection closes with it."""
+    openai = load_llm_client()
     try:
         with openai.OpenAI(
             base_url=settings.llm_base_url,
@@ -82,7 +89,7 @@ def stream(settings: Settings, messages: Sequence[dict[str, str]]) -> Generator[
         ) as client:
             chunks = client.chat.completions.create(
                 model=settings.llm_model,
-                messages=cast("list[ChatCompletionMessageParam]", list(messages)),
+                messages=list(messages),
                 max_tokens=settings.llm_max_tokens,
                 temperature=0.2,
                 stream=True,

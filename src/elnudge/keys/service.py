@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy.engine import Connection, RowMapping
 
@@ -104,7 +105,7 @@ def revoke_key(connection: Connection, key_id: str, *, now_ms: int) -> None:
     repository.update_key(connection, old["site_id"], key_id, revoked_at=now_ms)
 
 
-def is_active(row: RowMapping, now_ms: int) -> bool:
+def is_active(row: Mapping[Any, Any], now_ms: int) -> bool:
     """Not revoked, and not past the end of a roll's grace period."""
     if row["revoked_at"] is not None:
         return False
