@@ -122,15 +122,10 @@ def settle(database: Database, period: Period, now_ms: int) -> int:
 
 
 def _runs(hours: Iterable[int]) -> Iterator[list[int]]:
-    """Consecutive hours, in runs of at most `RUN_HOURS`."""
-    run: list[int] = []
-    for hour in hours:
-        if run and (hour != run[-1] + 1 or len(run) == RUN_HOURS):
-            yield run
-            run = []
-        run.append(hour)
-    if run:
-        yield run
+    """Consecutive hours (sorted), in runs of at most `RUN_HOURS`."""
+    for run in _consecutive(hours):
+        for start in range(0, len(run), RUN_HOURS):
+            yield run[start : start + RUN_HOURS]
 
 
 def _lock(connection: Connection, site_id: str) -> bool:
