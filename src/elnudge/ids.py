@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 
@@ -28,6 +29,22 @@ def new_id(prefix: str, at_ms: int | None = None) -> str:
     """A fresh id; `at_ms` sets the ULID's time part (defaults to now)."""
     ulid = ULID() if at_ms is None else ULID.from_timestamp(at_ms / 1000)
     return prefix + str(ulid)
+
+
+# Each byte value to a letter of the ULID's alphabet (Crockford's base32): its low five bits, so
+# a uniformly random byte gives a uniformly random letter, five bits of randomness.
+_CROCKFORD = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_LETTER_OF_BYTE = bytes(_CROCKFORD[value % 32] for value in range(256))
+
+
+def new_ids(prefix: str, count: int) -> list[str]:
+    """`count` fresh ids of this instant, in increasing order (as python-ulid's monotonic
+    ULIDs of one millisecond are): one time part, and the 80-bit random parts drawn at once and
+    sorted. Ingestion numbers every event of a batch, and a ULID at a time cost 3 µs each."""
+    time_part = str(ULID())[:10]
+    drawn = os.urandom(16 * count).translate(_LETTER_OF_BYTE).decode()
+    random_parts = sorted(drawn[start : start + 16] for start in range(0, 16 * count, 16))
+    return [prefix + time_part + random_part for random_part in random_parts]
 
 
 def id_pattern(prefix: str) -> str:

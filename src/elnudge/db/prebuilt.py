@@ -10,14 +10,17 @@ use these only for columns that need no bind processing (strings, integers, bool
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam
-from sqlalchemy.engine import Connection, CursorResult, Dialect, Row
+from sqlalchemy import BindParameter, Select, bindparam
+from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.sql.expression import Executable
 
 Params = Mapping[str, Any]
+# A row of `PrebuiltIn.fetch_all`: a named tuple of the SELECT's columns (`row.session_id`).
+Record = Any
 
 
 class _Compiled:
@@ -105,31 +108,45 @@ class PrebuiltIn:
     def __init__(self, build: Callable[[list[BindParameter[Any]]], Executable]) -> None:
         self.build = build
         self._by_length: dict[int, Prebuilt] = {}
+        self._record: Any = None  # the named tuple of a SELECT's rows, made on first use
 
-    def execute(
-        self, connection: Connection, values: Sequence[Any], **params: Any
-    ) -> CursorResult[Any]:
-        """Run with `values` (not empty) as the IN list and `params` as the other parameters."""
+    def _prepared(self, values: Sequence[Any], params: Params) -> tuple[Prebuilt, Params]:
         length = 1 << (len(values) - 1).bit_length()
         prebuilt = self._by_length.get(length)
         if prebuilt is None:
             names: list[BindParameter[Any]] = [bindparam(f"in_{index}") for index in range(length)]
             prebuilt = self._by_length[length] = Prebuilt(self.build(names))
         padded = [*values, *[values[-1]] * (length - len(values))]
-        return prebuilt.execute(
-            connection, {**params, **{f"in_{i}": value for i, value in enumerate(padded)}}
-        )
+        return prebuilt, {**params, **{f"in_{i}": value for i, value in enumerate(padded)}}
+
+    def execute(
+        self, connection: Connection, values: Sequence[Any], **params: Any
+    ) -> CursorResult[Any]:
+        """Run with `values` (not empty) as the IN list and `params` as the other parameters."""
+        prebuilt, all_params = self._prepared(values, params)
+        return prebuilt.execute(connection, all_params)
 
     def fetch_all(
         self, connection: Connection, values: Sequence[Any], **params: Any
-    ) -> list[Row[Any]]:
-        """Every row for `values` of any length (empty included), IN_CHUNK values at a time."""
-        rows: list[Row[Any]] = []
+    ) -> list[Record]:
+        """Every row for `values` of any length (empty included), IN_CHUNK values at a time, as
+        named tuples (`row.session_id`), fetched on the driver's cursor (`Prebuilt.fetch_all`):
+        SQLAlchemy's result objects were a tenth of ingestion's time."""
+        rows: list[Record] = []
         for start in range(0, len(values), IN_CHUNK):
-            rows.extend(self.execute(connection, values[start : start + IN_CHUNK], **params))
+            prebuilt, all_params = self._prepared(values[start : start + IN_CHUNK], params)
+            if self._record is None:
+                self._record = _record_of(prebuilt.statement)
+            rows.extend(map(self._record._make, prebuilt.fetch_all(connection, all_params)))
         return rows
 
     def execute_all(self, connection: Connection, values: Sequence[Any], **params: Any) -> None:
         """Run for `values` of any length (empty included), IN_CHUNK values at a time."""
         for start in range(0, len(values), IN_CHUNK):
             self.execute(connection, values[start : start + IN_CHUNK], **params)
+
+
+def _record_of(statement: Executable) -> Any:
+    if not isinstance(statement, Select):
+        raise TypeError("PrebuiltIn.fetch_all runs a SELECT")
+    return namedtuple("Record", statement.selected_columns.keys())

@@ -12,11 +12,11 @@ import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import orjson
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
+from elnudge.db.prebuilt import Record
 from elnudge.events import repository
 from elnudge.events.validation import ValidEvent
 from elnudge.sessions.sessionize import INACTIVITY_MS, Member
@@ -53,7 +53,7 @@ class KeyWork:
     client_key: str
     members: list[Member]
     started_at: dict[str, int]
-    extends: Row[Any] | None
+    extends: Record | None
 
 
 def gather(
@@ -63,7 +63,7 @@ def gather(
     new_by_key: dict[str, list[Member]] = defaultdict(list)
     for event in incoming:
         new_by_key[event.valid.client_key].append(event.member())
-    touched: dict[str, list[Row[Any]]] = {key: [] for key in new_by_key}
+    touched: dict[str, list[Record]] = {key: [] for key in new_by_key}
     for row in _touched_sessions(connection, site_id, mode, new_by_key):
         touched[row.client_key].append(row)
     extends = {
@@ -87,7 +87,7 @@ def gather(
     ]
 
 
-def _only_extends(session: Row[Any], members: list[Member]) -> bool:
+def _only_extends(session: Record, members: list[Member]) -> bool:
     """True when appending `members` to `session` leaves its earlier fields as they are: all
     come after its last event, none is a nudge event (they change nudge rows), none names
     another visitor, and the session's summary state is stored. A purchase may be appended
@@ -112,7 +112,7 @@ def _only_extends(session: Row[Any], members: list[Member]) -> bool:
 
 def _touched_sessions(
     connection: Connection, site_id: str, mode: str, by_key: dict[str, list[Member]]
-) -> list[Row[Any]]:
+) -> list[Record]:
     """Stored sessions whose span, widened by 30 minutes each side, holds a new event."""
     times = {
         key: sorted(member.event.occurred_at for member in group) for key, group in by_key.items()
@@ -129,7 +129,7 @@ def _touched_sessions(
     return touched
 
 
-def _stored_member(row: Row[Any]) -> Member:
+def _stored_member(row: Record) -> Member:
     return Member(
         event=Event(
             type=row.type, occurred_at=row.occurred_at, url=row.url, data=orjson.loads(row.data)

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import BindParameter, Table, bindparam, delete, func, insert, select, update
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from elnudge.db import dialect
-from elnudge.db.prebuilt import Prebuilt, PrebuiltIn
+from elnudge.db.prebuilt import Prebuilt, PrebuiltIn, Record
 from elnudge.db.tables import events, nudge_offers, nudges, sessions
 from elnudge.vocabulary import EventType
 
@@ -62,7 +62,7 @@ _SESSIONS_NEAR = PrebuiltIn(
 
 def sessions_near(
     connection: Connection, site_id: str, mode: str, client_keys: Sequence[str], low: int, high: int
-) -> list[Row[Any]]:
+) -> list[Record]:
     """Sessions of these client keys that overlap [low, high]."""
     params = {"site_id": site_id, "mode": mode, "low": low, "high": high}
     return _SESSIONS_NEAR.fetch_all(connection, client_keys, **params)
@@ -86,7 +86,7 @@ _EVENTS_OF_SESSIONS = PrebuiltIn(
 
 def events_of_sessions(
     connection: Connection, site_id: str, session_ids: Sequence[str]
-) -> list[Row[Any]]:
+) -> list[Record]:
     return _EVENTS_OF_SESSIONS.fetch_all(connection, session_ids, site_id=site_id)
 
 
@@ -290,7 +290,7 @@ _ENGAGED_NUDGES = PrebuiltIn(
 
 def visitor_engaged_nudges(
     connection: Connection, site_id: str, mode: str, visitor_ids: Sequence[str]
-) -> list[Row[Any]]:
+) -> list[Record]:
     """Nudges of these visitors that were interacted with (only those can influence)."""
     return _ENGAGED_NUDGES.fetch_all(connection, visitor_ids, site_id=site_id, mode=mode)
 

@@ -69,7 +69,11 @@ def ingest(
     fresh = drop_duplicates(connection, site_id, mode, sender, batch)
     if not fresh:
         return IngestResult(accepted=0, duplicates=len(batch))
-    incoming = [Incoming(index, ids.new_id(ids.EVENT), valid) for index, valid in fresh]
+    event_ids = ids.new_ids(ids.EVENT, len(fresh))
+    incoming = [
+        Incoming(index, event_id, valid)
+        for (index, valid), event_id in zip(fresh, event_ids, strict=True)
+    ]
     scope = Scope(
         site_id=site_id,
         mode=mode,

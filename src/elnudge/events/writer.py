@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
 from elnudge import ids
 from elnudge.attribution import influenced, reaction_flags
+from elnudge.db.prebuilt import Record
 from elnudge.events import repository
 from elnudge.events.claims import Claim, NudgeClaims
 from elnudge.events.duplicates import id_scope
@@ -120,7 +121,7 @@ class Writer:
             self.refreshed_sessions.extend([session_id, *group.merged_ids])
         self.visitors.update(_visitors_to_revisit(group, summary, visitor_id))
 
-    def extend(self, session: Row[Any], group: Group) -> None:
+    def extend(self, session: Record, group: Group) -> None:
         """Append `group`'s new events to the stored `session`, continuing its summary."""
         events = [member.event for member in group.members]
         extension = extend_summary(session.summary_state, session.event_count, events)
