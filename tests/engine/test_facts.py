@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from elnudge.engine import SessionFacts, fold_facts
+from elnudge.engine import SessionFacts, fold_facts, step
 from elnudge.events.payloads import EVENT_TYPES
 from elnudge.vocabulary import Event, EventType, NudgeType
 from tests.engine.shopper import (
@@ -232,3 +232,14 @@ def test_folding_one_event_at_a_time_is_one_fold(events: list[Event]) -> None:
     for event in events:
         state = _through_json(fold_facts([event], state).state())
     assert fold_facts([], state) == fold_facts(events)
+
+
+@given(events=sessions())
+def test_the_fold_is_step_after_step(events: list[Event]) -> None:
+    """`fold_facts` changes one private draft in place; `step` makes new facts each time."""
+    stepped = [SessionFacts()]
+    for event in events:
+        stepped.append(step(stepped[-1], event))
+    states_before = [facts.state() for facts in stepped]
+    assert fold_facts(events) == stepped[-1]
+    assert [facts.state() for facts in stepped] == states_before  # nothing shared was changed

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import Connection
 
 from elnudge.db import dialect
+from elnudge.db.writers import WriterQueue, writer_queue
 
 
 class Database:
@@ -20,8 +20,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.is_sqlite = dialect.is_sqlite(engine)
-        # In one process, SQLite writers queue on a lock instead of spinning on busy_timeout.
-        self._write_lock: threading.Lock | None = threading.Lock() if self.is_sqlite else None
+        self._writers: WriterQueue | None = writer_queue(engine) if self.is_sqlite else None
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -46,8 +45,8 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        guard: AbstractContextManager[object] = self._write_lock or nullcontext()
-        with guard, self.engine.connect() as connection:
+        turn = self._writers.turn() if self._writers is not None else nullcontext()
+        with turn, self.engine.connect() as connection:
             connection = connection.execution_options(**{dialect.WRITE_OPTION: True})
             with connection.begin():
                 yield connection
