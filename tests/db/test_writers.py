@@ -92,3 +92,15 @@ def test_an_in_memory_database_has_no_file_to_queue_on() -> None:
     with database.write() as connection:
         assert connection.execute(text("SELECT 1")).scalar_one() == 1
     database.dispose()
+
+
+def test_a_queue_file_that_cannot_be_made_leaves_sqlite_to_queue_writers(tmp_path: Path) -> None:
+    url = _counter_database(tmp_path / "shop.db")
+    (tmp_path / "shop.db-writers").unlink()  # made by the first write
+    (tmp_path / "shop.db-writers").mkdir()  # the path is taken by a folder: os.open fails
+    database = create_database(url)
+    with database.write() as connection:
+        connection.execute(text("UPDATE counter SET n = n + 1"))
+    with database.read() as connection:
+        assert connection.execute(text("SELECT n FROM counter")).scalar_one() == 1
+    database.dispose()

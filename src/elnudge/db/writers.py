@@ -50,7 +50,11 @@ class WriterQueue:
         if self._lock_file is None or self._opened_by != os.getpid():
             # After a fork the inherited descriptor shares its lock with the parent's, so it
             # would not keep the two apart: each process opens its own.
-            self._lock_file = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                self._lock_file = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:  # a folder we may not write in: SQLite's busy timeout alone
+                self._lock_path = None
+                return None
             self._opened_by = os.getpid()
         return self._lock_file
 
