@@ -104,3 +104,19 @@ def test_a_queue_file_that_cannot_be_made_leaves_sqlite_to_queue_writers(tmp_pat
     with database.read() as connection:
         assert connection.execute(text("SELECT n FROM counter")).scalar_one() == 1
     database.dispose()
+
+
+def test_disposing_of_the_database_closes_its_queue_file(tmp_path: Path) -> None:
+    url = _counter_database(tmp_path / "shop.db")
+    database = create_database(url)
+    with database.write() as connection:
+        connection.execute(text("UPDATE counter SET n = n + 1"))
+    lock_file = database._writers._lock_file  # type: ignore[union-attr]
+    assert lock_file is not None
+    database.dispose()
+    try:
+        os.fstat(lock_file)
+    except OSError:
+        pass
+    else:
+        raise AssertionError("the queue file is still open after dispose()")

@@ -44,6 +44,13 @@ class WriterQueue:
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
 
+    def close(self) -> None:
+        """Close this process's queue file (the Database is being disposed of)."""
+        with self._threads:
+            if self._lock_file is not None and self._opened_by == os.getpid():
+                os.close(self._lock_file)
+            self._lock_file = self._opened_by = None
+
     def _file(self) -> int | None:
         if self._lock_path is None:
             return None
