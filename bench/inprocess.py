@@ -10,7 +10,9 @@ and wall time per call, and the SQL statements one call runs (round trips on Pos
 
 Compare two versions of the code in one sitting by running this twice, the second time with
 `PYTHONPATH=<other tree>/src` (the bench itself stays the same); `--profile DIR` also writes a
-cProfile of each scenario there.
+cProfile of each scenario there. `--floor` also measures the floor server (bench/floor.py) the
+same way, alternating with elNudge round by round, and gives elNudge's CPU per call as a
+multiple of the floor's: the ratio a load test's throughput tends to, without the HTTP server.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import event
 
 import elnudge
+from bench.floor import Floor
 from bench.machine import machine
 from bench.read import DEEP_OFFSET, elnudge_paths, prepare
 from bench.targets import RESULTS_DIR, parse_target
@@ -100,32 +103,43 @@ def statements_per_call(engine: Any, caller: Caller, url: str) -> list[str]:
 
 
 def scenario(
-    caller: Caller, url: str, rounds: int, calls: int, profile: Path | None
-) -> dict[str, Any]:
-    status, body = asyncio.run(caller.get(url))
-    if status != 200:
-        raise SystemExit(f"{url}: {status} {body[:200]!r}")
+    callers: dict[str, Caller], url: str, rounds: int, calls: int, profile: Path | None
+) -> dict[str, dict[str, Any]]:
+    """Each caller's CPU and wall time per call of `url`; their rounds alternate."""
+    bodies = {}
+    for name, caller in callers.items():
+        status, bodies[name] = asyncio.run(caller.get(url))
+        if status != 200:
+            raise SystemExit(f"{name} {url}: {status} {bodies[name][:200]!r}")
 
-    async def run() -> list[tuple[float, float]]:
-        for _ in range(WARMUP):
-            await caller.get(url)
-        return [await caller.timed(url, calls) for _ in range(rounds)]
+    async def run() -> dict[str, list[tuple[float, float]]]:
+        for caller in callers.values():
+            for _ in range(WARMUP):
+                await caller.get(url)
+        timings: dict[str, list[tuple[float, float]]] = {name: [] for name in callers}
+        for _ in range(rounds):
+            for name, caller in callers.items():
+                timings[name].append(await caller.timed(url, calls))
+        return timings
 
-    results = asyncio.run(run())
+    timings = asyncio.run(run())
     if profile is not None:
         profiler = cProfile.Profile()
-        profiler.runcall(asyncio.run, caller.timed(url, calls))
+        profiler.runcall(asyncio.run, callers["elnudge"].timed(url, calls))
         profiler.dump_stats(profile)
-    cpu = [round(c, 1) for c, _ in results]
-    wall = [round(w, 1) for _, w in results]
-    return {
-        "bytes": len(body),
-        "cpu_us_median": statistics.median(cpu),
-        "cpu_us_min": min(cpu),
-        "wall_us_median": statistics.median(wall),
-        "cpu_us_rounds": cpu,
-        "wall_us_rounds": wall,
-    }
+    measured = {}
+    for name, results in timings.items():
+        cpu = [round(c, 1) for c, _ in results]
+        wall = [round(w, 1) for _, w in results]
+        measured[name] = {
+            "bytes": len(bodies[name]),
+            "cpu_us_median": statistics.median(cpu),
+            "cpu_us_min": min(cpu),
+            "wall_us_median": statistics.median(wall),
+            "cpu_us_rounds": cpu,
+            "wall_us_rounds": wall,
+        }
+    return measured
 
 
 def main() -> None:
@@ -137,6 +151,7 @@ def main() -> None:
     parser.add_argument("--label", default="", help="suffix of the result file")
     parser.add_argument("--only", default=None, help="one scenario, e.g. get_by_id")
     parser.add_argument("--profile", type=Path, default=None, help="write cProfile stats here")
+    parser.add_argument("--floor", action="store_true", help="measure the floor server too")
     args = parser.parse_args()
     target = parse_target(args.target)
     database = create_database(target.url)
@@ -145,13 +160,15 @@ def main() -> None:
         database_url=target.url, migrate_on_start=False, rate_limit_per_minute=10**9
     )
     app = create_app(settings)
-    caller = Caller(app, setup.key)
+    callers = {"elnudge": Caller(app, setup.key)}
+    if args.floor:
+        callers["floor"] = Caller(Floor(target.url), setup.key)
     if args.profile is not None:
         args.profile.mkdir(parents=True, exist_ok=True)
     engine = app.state.runtime.database.engine
     result: dict[str, Any] = {
         "command": f"bench/run inprocess {args.target} --rounds {args.rounds} "
-        f"--calls {args.calls} --deep-offset {args.deep_offset}",
+        f"--calls {args.calls} --deep-offset {args.deep_offset}" + " --floor" * args.floor,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "load_average": os.getloadavg(),
         "code": str(Path(elnudge.__file__).parent),
@@ -164,10 +181,16 @@ def main() -> None:
         if args.only not in (None, name):
             continue
         profile = None if args.profile is None else args.profile / f"{target.backend}-{name}.prof"
-        measured = scenario(caller, url, args.rounds, args.calls, profile)
-        measured["statements"] = statements_per_call(engine, caller, url)
+        by_caller = scenario(callers, url, args.rounds, args.calls, profile)
+        measured = by_caller["elnudge"]
+        measured["statements"] = statements_per_call(engine, callers["elnudge"], url)
+        line = f"{name} {measured['cpu_us_median']} {measured['wall_us_median']}"
+        if "floor" in by_caller:
+            floor = measured["floor"] = by_caller["floor"]
+            measured["cpu_to_floor"] = round(measured["cpu_us_median"] / floor["cpu_us_median"], 2)
+            line += f" floor {floor['cpu_us_median']} ({measured['cpu_to_floor']}x)"
         result["scenarios"][name] = measured
-        print(name, measured["cpu_us_median"], measured["wall_us_median"], flush=True)
+        print(line, flush=True)
     result["load_average_after"] = os.getloadavg()
     database.dispose()
     RESULTS_DIR.mkdir(exist_ok=True)
