@@ -41,6 +41,7 @@ from elnudge.web.compression import CompressionMiddleware
 from elnudge.web.docs import REQUEST_ID_HEADER, finish_document
 from elnudge.web.errors import install_error_handlers
 from elnudge.web.head import HeadMiddleware
+from elnudge.web.hot_routes import HotRoutes
 from elnudge.web.request_id import RequestIdMiddleware
 from elnudge.web.responses import JSONResponse
 from elnudge.webhooks.worker import worker_thread
@@ -98,6 +99,13 @@ def create_app(
         swagger_ui_oauth2_redirect_url=None,
     )
     app.state.runtime = runtime
+    # Innermost: the Sessions API's two GETs skip the router (web/hot_routes.py).
+    app.add_middleware(
+        HotRoutes,
+        path=session_routes.router.prefix,
+        list_endpoint=session_routes.list_sessions,
+        item_endpoint=session_routes.get_session,
+    )
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(HeadMiddleware)  # outermost: every layer below sees a GET
