@@ -5,9 +5,13 @@ that made it so):
 - `async`, querying the database inline: a list page is one index range scan of at most 201
   rows and a session one statement of a few indexed lookups, cheaper on the event loop than a
   thread pool hop;
-- the key lookup and the work share one pooled connection in autocommit: no BEGIN and COMMIT
-  (two round trips each on PostgreSQL). A list page is one statement; so is a session with its
-  log and nudges, which therefore always agree (one statement reads one snapshot);
+- the key lookup and the work share one connection in autocommit: no BEGIN and COMMIT (two
+  round trips each on PostgreSQL). A list page is one statement; so is a session with its
+  log and nudges, which therefore always agree (one statement reads one snapshot). The
+  connection is the event loop thread's kept one (`Database.kept_autocommit`): no pool
+  checkout and check-in per request;
+- they are called below the framework, by web/hot_routes.py (the router keeps their routes
+  for the OpenAPI document);
 - no FastAPI dependencies or query parameters in the signature: `parse_query` validates the
   query string with the same pydantic model that documents it;
 - the body is encoded by orjson (`JSONResponse`) from the plain dicts the service builds
@@ -44,7 +48,7 @@ SESSION_ID_PATTERN = ids.id_pattern(ids.SESSION)
 async def list_sessions(request: Request) -> JSONResponse:
     """Sessions for your site, most recent first (by `started_at`, then id)."""
     runtime = runtime_of(request)
-    with runtime.database.autocommit() as connection:
+    with runtime.database.kept_autocommit() as connection:
         principal = authorize(request, connection, runtime)
         query = parse_query(request, ListQuery)
         page = service.list_sessions(connection, principal, query, runtime.clock.now_ms())
@@ -71,7 +75,7 @@ async def get_session(
 ) -> JSONResponse:
     """A single session with its full event log and nudge outcomes."""
     runtime = runtime_of(request)
-    with runtime.database.autocommit() as connection:
+    with runtime.database.kept_autocommit() as connection:
         principal = authorize(request, connection, runtime)
         reject_unknown_params(request, ())
         detail = service.get_session(connection, principal, session_id, runtime.clock.now_ms())
