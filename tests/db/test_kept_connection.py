@@ -84,3 +84,22 @@ def test_connections_of_ended_threads_go_back_to_the_pool(database: Database) ->
     assert database.engine.pool.checkedout() == 1  # type: ignore[attr-defined]
     database.dispose()
     assert database.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_memo_lasts_until_another_connection_commits(database: Database) -> None:
+    with database.autocommit() as pooled:
+        assert database.memo(pooled) is None  # not a kept connection
+    with database.kept_autocommit() as kept:
+        memo = database.memo(kept)
+        if not database.is_sqlite:
+            assert memo is None  # nothing tells cheaply that PostgreSQL changed
+            return
+        assert memo is not None
+        memo["seen"] = 1
+        assert database.memo(kept) is memo
+    with database.kept_autocommit() as kept:
+        assert database.memo(kept) == {"seen": 1}
+    with database.write() as connection:
+        create_site(connection, name="Changed", plan="starter", now_ms=0)
+    with database.kept_autocommit() as kept:
+        assert database.memo(kept) == {}

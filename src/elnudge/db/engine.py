@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import Connection
@@ -82,6 +83,26 @@ class Database:
             kept.busy = False
             self._end_call(kept, broken)
 
+    def memo(self, connection: Connection) -> dict[str, Any] | None:
+        """A dictionary for remembering what was read on `connection` for as long as nothing
+        in the database has changed: on SQLite, for the calling thread's kept connection
+        (`kept_autocommit`), emptied whenever another connection, of any process, has committed
+        since the last time it was asked (`PRAGMA data_version`, which counts exactly that).
+        None on PostgreSQL, where nothing says so without a round trip, and for any other
+        connection. The kept connection only reads: its own writes would not count."""
+        kept = self._kept.get(threading.current_thread()) if self.is_sqlite else None
+        if kept is None or kept.connection is not connection:
+            return None
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            version = cursor.execute("PRAGMA data_version").fetchone()[0]
+        finally:
+            cursor.close()
+        if version != kept.version:
+            kept.version = version
+            kept.memo = {}
+        return kept.memo
+
     def _end_call(self, kept: _Kept, broken: bool) -> None:
         """End SQLAlchemy's autobegun transaction (no round trip: the driver has none open);
         a connection that failed, or fails to, is not kept."""
@@ -131,13 +152,16 @@ class Database:
 
 
 class _Kept:
-    """A thread's kept connection, and whether a call is using it now."""
+    """A thread's kept connection, whether a call is using it now, and its memo (valid while
+    SQLite's data_version is `version`)."""
 
-    __slots__ = ("busy", "connection")
+    __slots__ = ("busy", "connection", "memo", "version")
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.busy = False
+        self.memo: dict[str, Any] = {}
+        self.version: int | None = None
 
 
 def create_database(url: str) -> Database:

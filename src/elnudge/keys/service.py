@@ -112,12 +112,42 @@ def is_active(row: Mapping[Any, Any], now_ms: int) -> bool:
     return row["expires_at"] is None or now_ms < row["expires_at"]
 
 
-def authenticate(connection: Connection, token: str, *, kind: KeyKind, now_ms: int) -> Principal:
-    """The principal for a presented key of `kind`, or the one Unauthorized for every failure."""
+def authenticate(
+    connection: Connection,
+    token: str,
+    *,
+    kind: KeyKind,
+    now_ms: int,
+    memo: dict[str, Any] | None = None,
+) -> Principal:
+    """The principal for a presented key of `kind`, or the one Unauthorized for every failure.
+
+    `memo` (`Database.memo`): key rows already read, by hash, while nothing in the database
+    has changed since; a key found there needs no query (a revocation, a roll, a plan change
+    are changes, so they are seen at once). Expiry is checked against `now_ms` every time."""
+    hashed = tokens.hash_key(token)
+    row = memo.get(_MEMO + hashed) if memo is not None else None
+    if row is None or row["kind"] != kind:
+        row = repository.find_by_hash(connection, key_hash(token, kind))
+        if memo is not None and row is not None:
+            memo[_MEMO + hashed] = row
+    return principal_of(row, now_ms)
+
+
+_MEMO = "key:"  # this module's entries in a Database.memo
+
+
+def key_hash(token: str, kind: KeyKind) -> str:
+    """The stored hash of a well-formed key of `kind`; Unauthorized for any other token."""
     parsed = tokens.parse_key(token)
     if parsed is None or parsed.kind != kind:
         raise Unauthorized()
-    row = repository.find_by_hash(connection, tokens.hash_key(token))
+    return tokens.hash_key(token)
+
+
+def principal_of(row: Mapping[str, Any] | None, now_ms: int) -> Principal:
+    """The principal of a key's row (`repository.find_by_hash`); Unauthorized when there is
+    none or the key is no longer active."""
     if row is None or not is_active(row, now_ms):
         raise Unauthorized()
     return Principal(

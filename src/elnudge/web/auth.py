@@ -33,7 +33,9 @@ def bearer_token(request: Request) -> str:
 def authorize(request: Request, connection: Connection, runtime: Runtime) -> Principal:
     """Who is calling with a secret key; counts the request against that key's limit."""
     token = bearer_token(request)
-    principal = authenticate(connection, token, kind=KeyKind.SECRET, now_ms=runtime.clock.now_ms())
+    now_ms = runtime.clock.now_ms()
+    memo = runtime.database.memo(connection)
+    principal = authenticate(connection, token, kind=KeyKind.SECRET, now_ms=now_ms, memo=memo)
     runtime.api_limiter.hit(principal.key_id)
     return principal
 

@@ -23,6 +23,8 @@ Model = TypeVar("Model", bound=BaseModel)
 
 def reject_unknown_params(request: Request, allowed: Collection[str]) -> None:
     """A misspelt parameter is an error, not silently ignored (`?limt=10` would surprise)."""
+    if not request.scope.get("query_string"):
+        return  # nothing to parse (a session's URL, nearly always)
     for name in request.query_params:
         if name not in allowed:
             raise InvalidRequest(f"Unknown parameter {name!r}.", param=name)
