@@ -9,7 +9,8 @@ that made it so):
   round trips each on PostgreSQL). A list page is one statement; so is a session with its
   log and nudges, which therefore always agree (one statement reads one snapshot). The
   connection is the event loop thread's kept one (`Database.kept_autocommit`): no pool
-  checkout and check-in per request;
+  checkout and check-in per request. On SQLite the key's row is remembered on it until
+  another connection commits (`Database.memo`), so a read-only load skips the key's query;
 - they are called below the framework, by web/hot_routes.py (the router keeps their routes
   for the OpenAPI document);
 - no FastAPI dependencies or query parameters in the signature: `parse_query` validates the
