@@ -1,7 +1,7 @@
 """The API's hottest routes, answered below the framework.
 
 `GET /v1/sessions` and `GET /v1/sessions/{id}` are the API's most frequent reads. Before
-this layer, a fifth to a quarter of their CPU went to Starlette's router (a regular expression
+this layer, a sixth to nearly a third of their CPU went to Starlette's router (a regular expression
 per route, in order) and FastAPI's request handling (dependencies solved, a handler wrapped
 per request) around endpoints that use none of it (bench/RESULTS.md, "Hot routes below the
 framework"). This pure ASGI layer calls the same endpoint functions directly.
