@@ -114,8 +114,10 @@ FIRST, SECOND = "We ship to Canada.", "Delivery takes 5 to 9 business days."
 
 @pytest.fixture
 def script() -> Script:
-    """The first sentence at once, the second 3 s later: long enough to look at the panel."""
-    return Script(words=[FIRST + " ", "Delivery takes ", "5 to 9 business days."], pauses={1: 3})
+    """The first sentence at once, the second 6 s later (under the LLM client's 8 s read timeout):
+    long enough to look at the panel on a loaded machine (with 3 s, a CI run under full load
+    drew the first sentence only after the second had arrived)."""
+    return Script(words=[FIRST + " ", "Delivery takes ", "5 to 9 business days."], pauses={1: 6})
 
 
 @pytest.fixture
