@@ -7,6 +7,7 @@ import itertools
 import random
 from typing import Any
 
+import orjson
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +18,7 @@ from elnudge.db.tables import events, nudges, sessions
 from elnudge.events import writer
 from elnudge.provisioning import create_site
 from elnudge.runtime import Runtime
+from elnudge.sessions import summary
 from elnudge.timestamps import format_timestamp_ms, parse_timestamp
 from tests.reliability.test_concurrency import check_sessions
 from tests.storefront import (
@@ -34,8 +36,10 @@ MINUTE = 60_000
 REACTIONS = ("NUDGE_CLICKED", "NUDGE_DISMISSED", "NUDGE_CHAT_OPENED")
 
 
-def _event(rng: random.Random, at: int, key: str, index: int) -> dict[str, Any]:
-    """One event of a random kind; a nudge reaction answers the nudge shown a few events ago."""
+def _event(rng: random.Random, at: int, key: str, index: int, shows: list[int]) -> dict[str, Any]:
+    """One event of a random kind. `shows` counts the key's nudge shows so far: a reaction
+    mostly answers one of the last three, now and then the next one (a reaction that arrives
+    before its show)."""
     options: dict[str, Any] = {"session": key, "event_id": f"{key}-{index}"}
     if rng.random() < 0.1:
         options["visitor"] = rng.choice(["v1", "v2"])
@@ -44,9 +48,10 @@ def _event(rng: random.Random, at: int, key: str, index: int) -> dict[str, Any]:
     if choice == 0:
         return purchase(ts, **options)
     if choice == 1:
-        return nudge_shown(ts, f"nudg_{key}{index}", "toast", **options)
+        shows[0] += 1
+        return nudge_shown(ts, f"nudg_{key}{shows[0]}", "toast", **options)
     if choice == 2:
-        shown = f"nudg_{key}{max(0, index - rng.randint(1, 3))}"
+        shown = f"nudg_{key}{max(0, shows[0] - rng.choice([-1, 0, 0, 0, 1, 2]))}"
         return nudge_reaction(rng.choice(REACTIONS), ts, shown, **options)
     if choice == 3:
         return add_to_cart(ts, **options)
@@ -66,9 +71,10 @@ def _traffic(seed: int) -> list[dict[str, Any]]:
     made = []
     for key in ("k1", "k2", "k3"):
         at = T0 + rng.randrange(10 * MINUTE)
+        shows = [0]
         for index in range(rng.randint(1, 25)):
             at += rng.choice([0, 1000, 20_000, 5 * MINUTE, 29 * MINUTE, 31 * MINUTE])
-            made.append((at, _event(rng, at, key, index)))
+            made.append((at, _event(rng, at, key, index, shows)))
     made.sort(key=lambda pair: pair[0])
     for _ in range(rng.randint(0, 2)):  # some events arrive late
         if len(made) > 2:
@@ -139,9 +145,9 @@ def _spy_extensions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     extended: list[str] = []
     original = writer.Writer.extend
 
-    def spy(self: writer.Writer, session: Any, group: Any) -> None:
+    def spy(self: writer.Writer, session: Any, group: Any, stored_nudges: Any) -> None:
         extended.append(session.session_id)
-        original(self, session, group)
+        original(self, session, group, stored_nudges)
 
     monkeypatch.setattr(writer.Writer, "extend", spy)
     return extended
@@ -201,22 +207,114 @@ def test_a_purchase_of_a_known_visitor_takes_the_append_path(
     _check_against_recomputation(runtime, site_id)
 
 
-def test_a_purchase_after_nudges_without_a_visitor_is_re_derived(
+def test_a_purchase_after_nudges_without_a_visitor_takes_the_append_path(
     client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No visitor to refresh the attribution of: the session's nudges are re-derived."""
+    """No visitor to refresh the attribution of: the session's stored nudge rows are read and
+    the purchase credits the one clicked within the window before it."""
+    extended = _spy_extensions(monkeypatch)
+    shop, site_id = _new_shop(client, runtime)
+    at = [format_timestamp_ms(T0 + n * MINUTE) for n in range(60)]
+    shop.ingest(
+        nudge_shown(at[0], "nudg_old", "toast"),
+        nudge_reaction("NUDGE_CLICKED", at[1], "nudg_old"),
+        page_view(at[25], "/a"),
+        nudge_shown(at[26], "nudg_a", "toast"),
+        nudge_reaction("NUDGE_CLICKED", at[27], "nudg_a"),
+    )
+    shop.ingest(page_view(at[40], "/b"))  # no purchase: appended
+    shop.ingest(purchase(at[41]))
+    [session] = shop.sessions()
+    assert len(extended) == 2
+    assert session["converted"] is True
+    assert _nudge_rows(runtime, site_id) == {"nudg_old": False, "nudg_a": True}
+    _check_against_recomputation(runtime, site_id)
+
+
+def _nudge_outcomes(runtime: Runtime, site_id: str) -> dict[str, tuple[str, bool, bool]]:
+    with runtime.database.read() as connection:
+        query = select(
+            nudges.c.nudge_id, nudges.c.outcome, nudges.c.clicked, nudges.c.dismissed
+        ).where(nudges.c.site_id == site_id)
+        return {
+            row.nudge_id: (row.outcome, bool(row.clicked), bool(row.dismissed))
+            for row in connection.execute(query)
+        }
+
+
+def test_nudge_events_take_the_append_path(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A show, then its reactions, then a purchase, each in its own batch: the session's nudge
+    rows are continued from the stored ones, and the click credits the purchase."""
+    extended = _spy_extensions(monkeypatch)
+    shop, site_id = _new_shop(client, runtime)
+    at = [format_timestamp_ms(T0 + n * MINUTE) for n in range(10)]
+    shop.ingest(page_view(at[0], "/a"))
+    shop.ingest(nudge_shown(at[1], "nudg_a", "toast"))
+    shop.ingest(
+        nudge_reaction("NUDGE_DISMISSED", at[2], "nudg_a"),
+        nudge_shown(at[3], "nudg_b", "chat_bubble"),
+    )
+    shop.ingest(nudge_reaction("NUDGE_CLICKED", at[4], "nudg_a"))
+    assert _nudge_rows(runtime, site_id) == {"nudg_a": False, "nudg_b": False}
+    shop.ingest(purchase(at[5]))
+    [session] = shop.sessions()
+    assert len(extended) == 4 and set(extended) == {session["id"]}
+    assert session["nudge_count"] == 2
+    assert _nudge_rows(runtime, site_id) == {"nudg_a": True, "nudg_b": False}
+    assert _nudge_outcomes(runtime, site_id) == {
+        "nudg_a": ("clicked", True, True),
+        "nudg_b": ("shown", False, False),
+    }
+    # Another show rewrites the session's nudges: nudg_a keeps the credit its stored purchase
+    # gave, though no purchase is among the new events.
+    shop.ingest(nudge_shown(at[9], "nudg_c", "toast"))
+    assert _nudge_rows(runtime, site_id) == {"nudg_a": True, "nudg_b": False, "nudg_c": False}
+    assert len(extended) == 5
+    _check_against_recomputation(runtime, site_id)
+
+
+def test_a_show_after_its_own_reaction_is_re_derived(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reaction stored before its nudge was shown counts once the show arrives; the stored
+    nudge rows cannot say so (the nudge had none), so the session is re-derived."""
     extended = _spy_extensions(monkeypatch)
     shop, site_id = _new_shop(client, runtime)
     at = [format_timestamp_ms(T0 + n * MINUTE) for n in range(5)]
-    shop.ingest(
-        nudge_shown(at[0], "nudg_a", "toast"), nudge_reaction("NUDGE_CLICKED", at[1], "nudg_a")
-    )
-    shop.ingest(page_view(at[2], "/a"))  # no purchase: appended
-    shop.ingest(purchase(at[3]))
-    [session] = shop.sessions()
+    shop.ingest(page_view(at[0], "/a"), nudge_reaction("NUDGE_CLICKED", at[1], "nudg_a"))
+    shop.ingest(page_view(at[2], "/b"))  # appended: the orphan stays in the state
+    shop.ingest(nudge_shown(at[3], "nudg_a", "toast"))
     assert len(extended) == 1
-    assert session["converted"] is True
-    assert _nudge_rows(runtime, site_id) == {"nudg_a": True}
+    assert _nudge_outcomes(runtime, site_id) == {"nudg_a": ("clicked", True, False)}
+    _check_against_recomputation(runtime, site_id)
+
+
+def test_a_show_into_a_state_without_orphans_is_re_derived(
+    client: TestClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A state stored before it recorded orphans cannot tell whether a show takes earlier
+    reactions: the session is re-derived (and stores a state that can tell)."""
+    extended = _spy_extensions(monkeypatch)
+    shop, site_id = _new_shop(client, runtime)
+    at = [format_timestamp_ms(T0 + n * MINUTE) for n in range(5)]
+    shop.ingest(page_view(at[0], "/a"), nudge_reaction("NUDGE_CLICKED", at[1], "nudg_a"))
+    with runtime.database.write() as connection:
+        [state] = connection.execute(
+            select(sessions.c.summary_state).where(sessions.c.site_id == site_id)
+        ).scalars()
+        old = orjson.loads(state)
+        del old[summary.ORPHANS]
+        connection.execute(
+            update(sessions)
+            .where(sessions.c.site_id == site_id)
+            .values(summary_state=orjson.dumps(old).decode())
+        )
+    shop.ingest(nudge_shown(at[2], "nudg_a", "toast"))
+    shop.ingest(nudge_reaction("NUDGE_DISMISSED", at[3], "nudg_a"))  # appended again
+    assert len(extended) == 1
+    assert _nudge_outcomes(runtime, site_id) == {"nudg_a": ("clicked", True, True)}
     _check_against_recomputation(runtime, site_id)
 
 

@@ -29,23 +29,22 @@ class NudgeConflict(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Claim:
-    """A session of this batch that shows a nudge: its shows (stored or new) and its row."""
+    """A session of this batch that shows a nudge: its shows in the batch's events (stored
+    or new), its row, and whether the session's show of it is stored already."""
 
     session_id: str
     shows: list[Member]
     row: dict[str, Any]
+    stored: bool
 
     def first_show(self) -> tuple[int, str, str, str, str]:
         return min(member.sort_key() for member in self.shows)
-
-    def is_stored(self) -> bool:
-        return any(member.session_id is not None for member in self.shows)
 
 
 def _winner(claims: list[Claim]) -> Claim:
     """The claim that keeps a nudge: the one whose show is stored already, else the earliest
     show (ties by the event's own sort key, so arrival order never matters)."""
-    stored = [claim for claim in claims if claim.is_stored()]
+    stored = [claim for claim in claims if claim.stored]
     return stored[0] if stored else min(claims, key=Claim.first_show)
 
 

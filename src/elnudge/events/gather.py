@@ -3,7 +3,8 @@
 A stored session is touched when its span, widened by 30 minutes on each side, holds a new event
 of its client key. Touched sessions' events are read back so sessionization can regroup them
 with the new ones, except in the common case where the new events only extend the one session
-they touch: then the session's stored summary state is enough (see `sessions/summary.py`).
+they touch: then the session's stored summary state is enough (see `sessions/summary.py`), with
+its stored nudges when the new events change them.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from elnudge.db.prebuilt import Record
 from elnudge.events import repository
 from elnudge.events.validation import ValidEvent
 from elnudge.sessions.sessionize import INACTIVITY_MS, Member
-from elnudge.sessions.summary import NOT_APPENDABLE, can_extend
-from elnudge.vocabulary import Event, EventType
+from elnudge.sessions.summary import can_append_shows, can_extend
+from elnudge.vocabulary import NUDGE_EVENTS, Event, EventType
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +49,14 @@ class Incoming:
 class KeyWork:
     """One client key's part of the batch: its new events plus the stored events of the
     sessions they touch (`members`), those sessions' start times, and — when the new events
-    only extend one stored session whose events were not read — that session."""
+    only extend one stored session whose events were not read — that session, with its
+    stored nudges when the new events change them (else None)."""
 
     client_key: str
     members: list[Member]
     started_at: dict[str, int]
     extends: Record | None
+    extends_nudges: list[Record] | None = None
 
 
 def gather(
@@ -76,38 +79,62 @@ def gather(
     session_ids = [row.session_id for row in to_read]
     for row in repository.events_of_sessions(connection, site_id, session_ids):
         stored_by_key[row.client_key].append(_stored_member(row))
+    nudges = _extended_nudges(connection, site_id, mode, extends, new_by_key)
     return [
         KeyWork(
             client_key=key,
             members=[*new, *stored_by_key[key]],
             started_at={row.session_id: row.started_at for row in touched[key]},
             extends=extends.get(key),
+            extends_nudges=nudges.get(key),
         )
         for key, new in new_by_key.items()
     ]
 
 
+def _extended_nudges(
+    connection: Connection,
+    site_id: str,
+    mode: str,
+    extends: dict[str, Record],
+    new_by_key: dict[str, list[Member]],
+) -> dict[str, list[Record]]:
+    """The stored nudge rows of each extended session whose new events change them (by client
+    key): a nudge event does, and so does a purchase when the session has nudges (it can
+    credit them). Only sessions with nudges are read."""
+    changed = {
+        key: session
+        for key, session in extends.items()
+        if any(
+            member.event.type in NUDGE_EVENTS
+            or (member.event.type == EventType.PURCHASE and session.nudge_count)
+            for member in new_by_key[key]
+        )
+    }
+    nudges: dict[str, list[Record]] = {key: [] for key in changed}
+    key_of = {session.session_id: key for key, session in changed.items() if session.nudge_count}
+    for row in repository.nudges_of_sessions(connection, site_id, mode, list(key_of)):
+        nudges[key_of[row.session_id]].append(row)
+    return nudges
+
+
 def _only_extends(session: Record, members: list[Member]) -> bool:
-    """True when appending `members` to `session` leaves its earlier fields as they are: all
-    come after its last event, none is a nudge event (they change nudge rows), none names
-    another visitor, and the session's summary state is stored. A purchase may be appended
-    when the session's own nudges' credit can be recomputed without their events: it has
-    none, or it has a visitor (whose attribution the writer then refreshes, which covers the
-    session's own nudges: they carry the visitor too)."""
-    return (
-        can_extend(session.summary_state)
-        and all(
-            member.event.occurred_at > session.ended_at
-            and member.event.type not in NOT_APPENDABLE
-            and member.visitor_id in (None, session.visitor_id)
-            for member in members
-        )
-        and (
-            session.nudge_count == 0
-            or session.visitor_id is not None
-            or all(member.event.type != EventType.PURCHASE for member in members)
-        )
-    )
+    """True when appending `members` to `session` leaves its earlier events' results as they
+    are: all come after its last event, none names another visitor, the session's summary
+    state is stored, and none shows a nudge the session reacted to before showing it (those
+    reactions are in its events only: see `summary.can_append_shows`)."""
+    if not can_extend(session.summary_state) or not all(
+        member.event.occurred_at > session.ended_at
+        and member.visitor_id in (None, session.visitor_id)
+        for member in members
+    ):
+        return False
+    shown = {
+        member.event.data["nudge_id"]
+        for member in members
+        if member.event.type == EventType.NUDGE_SHOWN
+    }
+    return not shown or can_append_shows(session.summary_state, shown)
 
 
 def _touched_sessions(

@@ -105,6 +105,29 @@ def nudge_owners(
     return {row.nudge_id: row.session_id for row in rows}
 
 
+_NUDGES_OF_SESSIONS = PrebuiltIn(
+    lambda values: select(
+        nudges.c.nudge_id,
+        nudges.c.session_id,
+        nudges.c.type,
+        nudges.c.shown_at,
+        nudges.c.outcome,
+        nudges.c.last_interaction_at,
+        nudges.c.influenced_conversion,
+        nudges.c.clicked,
+        nudges.c.dismissed,
+        nudges.c.chat_opened,
+    ).where(nudges.c.site_id == _SITE, nudges.c.mode == _MODE, nudges.c.session_id.in_(values))
+)
+
+
+def nudges_of_sessions(
+    connection: Connection, site_id: str, mode: str, session_ids: Sequence[str]
+) -> list[Record]:
+    """The stored nudges of these sessions (a session's are those it showed)."""
+    return _NUDGES_OF_SESSIONS.fetch_all(connection, session_ids, site_id=site_id, mode=mode)
+
+
 _DELETE_SESSIONS = PrebuiltIn(
     lambda values: delete(sessions).where(
         sessions.c.site_id == _SITE, sessions.c.session_id.in_(values)
@@ -186,6 +209,7 @@ _EXTENSION_VALUES = (
     "intent_score",
     "event_count",
     "converted",
+    "nudge_count",
     "summary_state",
 )
 

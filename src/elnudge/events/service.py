@@ -86,7 +86,7 @@ def ingest(
     for work in gather(connection, site_id, mode, incoming):
         groups = group_members(work.members, work.started_at)
         if work.extends is not None:  # the first group continues the session, the rest are new
-            writer.extend(work.extends, groups.pop(0))
+            writer.extend(work.extends, groups.pop(0), work.extends_nudges)
         for group in groups:
             writer.add(work.client_key, group)
     writer.settle_nudges(connection, {event.event_id: event.index for event in incoming})

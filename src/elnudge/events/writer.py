@@ -10,7 +10,7 @@ import orjson
 from sqlalchemy.engine import Connection
 
 from elnudge import ids
-from elnudge.attribution import influenced, reaction_flags
+from elnudge.attribution import NudgeState, influenced, reaction_flags, stored_state
 from elnudge.db.prebuilt import Record
 from elnudge.events import repository
 from elnudge.events.claims import Claim, NudgeClaims
@@ -22,7 +22,7 @@ from elnudge.sessions.summary import SessionSummary, extend_summary, summarize
 from elnudge.sites import usage
 from elnudge.sites.usage import Crossing
 from elnudge.visitors import VisitorContext
-from elnudge.vocabulary import EventType, KeyKind, Mode
+from elnudge.vocabulary import REACTIONS, EventType, KeyKind, Mode
 from elnudge.webhooks.announce import Conversion, announce, announce_usage
 
 
@@ -121,28 +121,59 @@ class Writer:
             self.refreshed_sessions.extend([session_id, *group.merged_ids])
         self.visitors.update(_visitors_to_revisit(group, summary, visitor_id))
 
-    def extend(self, session: Record, group: Group) -> None:
-        """Append `group`'s new events to the stored `session`, continuing its summary."""
+    def extend(self, session: Record, group: Group, stored_nudges: list[Record] | None) -> None:
+        """Append `group`'s new events to the stored `session`, continuing its summary;
+        `stored_nudges` are its nudge rows when the new events change them (else None)."""
         events = [member.event for member in group.members]
-        extension = extend_summary(session.summary_state, session.event_count, events)
-        purchased = any(event.type == EventType.PURCHASE for event in events)
+        states = None if stored_nudges is None else [stored_state(row) for row in stored_nudges]
+        extension = extend_summary(session.summary_state, session.event_count, events, states)
+        purchases = [event.occurred_at for event in events if event.type == EventType.PURCHASE]
+        nudges = extension.nudges
         values = {
             "ended_at": extension.ended_at,
             "page_count": extension.page_count,
             "intent_score": extension.intent_score,
             "event_count": extension.event_count,
-            "converted": bool(session.converted) or purchased,
+            "converted": bool(session.converted) or bool(purchases),
+            "nudge_count": session.nudge_count if nudges is None else len(nudges),
             "summary_state": extension.state,
         }
         self.session_extensions.append(self._update_row(session.session_id, values))
         for member, score in zip(group.members, extension.scores, strict=True):
             row = self._event_row(session.client_key, member, session.session_id, score)
             self.event_inserts.append(row)
-        if purchased:  # its visitor's nudges may now have influenced a conversion
-            if session.visitor_id is not None:
-                self.visitors.add(session.visitor_id)
-            if not session.converted:
-                self._note_conversion(group, session.session_id, session.visitor_id)
+        if nudges is not None:
+            assert stored_nudges is not None
+            self._extend_nudges(session, group, nudges, stored_nudges, purchases)
+        if purchases and not session.converted:
+            self._note_conversion(group, session.session_id, session.visitor_id)
+        reacted = any(event.type in REACTIONS for event in events)
+        if session.visitor_id is not None and (purchases or reacted):
+            # Its visitor's nudges may now have influenced a conversion, in any session.
+            self.visitors.add(session.visitor_id)
+
+    def _extend_nudges(
+        self,
+        session: Record,
+        group: Group,
+        nudges: list[NudgeState],
+        stored: list[Record],
+        purchase_times: list[int],
+    ) -> None:
+        """Rewrite the extended session's nudges. The appended events all come after its stored
+        ones, so its stored purchases all came before any new interaction: a nudge whose last
+        interaction is as stored keeps its stored credit, which the new purchases can only add
+        to; for any other, the new purchases alone decide."""
+        before = {row.nudge_id: row for row in stored}
+        self.refreshed_sessions.append(session.session_id)
+        for nudge in nudges:
+            row = before.get(nudge.nudge_id)
+            credit = influenced(nudge.last_interaction_at, purchase_times)
+            if row is not None and row.last_interaction_at == nudge.last_interaction_at:
+                credit = credit or bool(row.influenced_conversion)
+            self._claim(
+                nudge, group, session.session_id, session.visitor_id, credit, row is not None
+            )
 
     def _update_row(self, session_id: str, values: dict[str, Any]) -> dict[str, Any]:
         if self.scope.context is not None and self.scope.context.is_bot:
@@ -201,30 +232,37 @@ class Writer:
     def _add_nudges(
         self, group: Group, summary: SessionSummary, session_id: str, visitor_id: str | None
     ) -> None:
-        """Claim each nudge the session shows; `settle_nudges` decides who keeps it."""
         for nudge in summary.nudges:
-            shows = [
-                member
-                for member in group.members
-                if member.event.type == EventType.NUDGE_SHOWN
-                and member.event.data["nudge_id"] == nudge.nudge_id
-            ]
-            row = {
-                "site_id": self.scope.site_id,
-                "nudge_id": nudge.nudge_id,
-                "mode": self.scope.mode,
-                "session_id": session_id,
-                "visitor_id": visitor_id,
-                "type": nudge.type,
-                "shown_at": nudge.shown_at,
-                "outcome": nudge.outcome,
-                "last_interaction_at": nudge.last_interaction_at,
-                "influenced_conversion": influenced(
-                    nudge.last_interaction_at, summary.purchase_times
-                ),
-                **reaction_flags(nudge.reactions),
-            }
-            self.claims.add(nudge.nudge_id, Claim(session_id, shows, row))
+            credit = influenced(nudge.last_interaction_at, summary.purchase_times)
+            stored = any(member.session_id is not None for member in _shows(group, nudge.nudge_id))
+            self._claim(nudge, group, session_id, visitor_id, credit, stored)
+
+    def _claim(
+        self,
+        nudge: NudgeState,
+        group: Group,
+        session_id: str,
+        visitor_id: str | None,
+        credit: bool,
+        stored: bool,
+    ) -> None:
+        """Claim the nudge for the session (`credit`: whether its own purchases credit it;
+        `stored`: whether its show is stored already); `settle_nudges` decides who keeps it."""
+        row = {
+            "site_id": self.scope.site_id,
+            "nudge_id": nudge.nudge_id,
+            "mode": self.scope.mode,
+            "session_id": session_id,
+            "visitor_id": visitor_id,
+            "type": nudge.type,
+            "shown_at": nudge.shown_at,
+            "outcome": nudge.outcome,
+            "last_interaction_at": nudge.last_interaction_at,
+            "influenced_conversion": credit,
+            **reaction_flags(nudge.reactions),
+        }
+        claim = Claim(session_id, _shows(group, nudge.nudge_id), row, stored)
+        self.claims.add(nudge.nudge_id, claim)
 
     def settle_nudges(self, connection: Connection, batch_index: dict[str, int]) -> None:
         """Keep each nudge in the one session it belongs to (see `claims`)."""
@@ -278,6 +316,15 @@ class Writer:
     def _refresh_influence(self, connection: Connection) -> None:
         """Purchases in one session can credit nudges in the visitor's other sessions."""
         refresh_influence(connection, self.scope.site_id, self.scope.mode, self.visitors)
+
+
+def _shows(group: Group, nudge_id: str) -> list[Member]:
+    """The group's events that show this nudge."""
+    return [
+        member
+        for member in group.members
+        if member.event.type == EventType.NUDGE_SHOWN and member.event.data["nudge_id"] == nudge_id
+    ]
 
 
 def _visitors_to_revisit(group: Group, summary: SessionSummary, visitor_id: str | None) -> set[str]:
