@@ -3,11 +3,10 @@
 Every batch re-derives the sessions it touches from their stored events plus the new ones,
 so the stored result is always what a recomputation from scratch would give, whatever order
 the events arrived in. The common case takes a shortcut with the same result: when a client
-key's new events all come after the one session they touch, and change neither its nudges nor
-its visitor, they are appended and the session's derived fields are continued from its stored
-summary state, without reading its events back (a purchase among them too, when the attribution
-of the session's own nudges can be refreshed from its visitor: see `gather`). The caller's
-transaction makes a batch all-or-nothing.
+key's new events all come after the one session they touch and name no other visitor, they are
+appended: the session's derived fields are continued from its stored summary state, and its
+nudges from its stored nudge rows, without reading its events back (docs/ingestion.md, "The
+append-only path"). The caller's transaction makes a batch all-or-nothing.
 
 The steps, each in its own module: drop what was stored already (`duplicates`), gather what
 the new events meet (`gather`), regroup each client key's events into sessions
