@@ -171,9 +171,9 @@ class Writer:
             credit = influenced(nudge.last_interaction_at, purchase_times)
             if row is not None and row.last_interaction_at == nudge.last_interaction_at:
                 credit = credit or bool(row.influenced_conversion)
-            self._claim(
-                nudge, group, session.session_id, session.visitor_id, credit, row is not None
-            )
+            shows = _shows(group, nudge.nudge_id)
+            kept = row is not None
+            self._claim(nudge, shows, session.session_id, session.visitor_id, credit, kept)
 
     def _update_row(self, session_id: str, values: dict[str, Any]) -> dict[str, Any]:
         if self.scope.context is not None and self.scope.context.is_bot:
@@ -234,20 +234,22 @@ class Writer:
     ) -> None:
         for nudge in summary.nudges:
             credit = influenced(nudge.last_interaction_at, summary.purchase_times)
-            stored = any(member.session_id is not None for member in _shows(group, nudge.nudge_id))
-            self._claim(nudge, group, session_id, visitor_id, credit, stored)
+            shows = _shows(group, nudge.nudge_id)
+            stored = any(member.session_id is not None for member in shows)
+            self._claim(nudge, shows, session_id, visitor_id, credit, stored)
 
     def _claim(
         self,
         nudge: NudgeState,
-        group: Group,
+        shows: list[Member],
         session_id: str,
         visitor_id: str | None,
         credit: bool,
         stored: bool,
     ) -> None:
-        """Claim the nudge for the session (`credit`: whether its own purchases credit it;
-        `stored`: whether its show is stored already); `settle_nudges` decides who keeps it."""
+        """Claim the nudge for the session, whose events in this batch that show it are `shows`
+        (`credit`: whether its own purchases credit it; `stored`: whether its show is stored
+        already); `settle_nudges` decides who keeps it."""
         row = {
             "site_id": self.scope.site_id,
             "nudge_id": nudge.nudge_id,
@@ -261,8 +263,7 @@ class Writer:
             "influenced_conversion": credit,
             **reaction_flags(nudge.reactions),
         }
-        claim = Claim(session_id, _shows(group, nudge.nudge_id), row, stored)
-        self.claims.add(nudge.nudge_id, claim)
+        self.claims.add(nudge.nudge_id, Claim(session_id, shows, row, stored))
 
     def settle_nudges(self, connection: Connection, batch_index: dict[str, int]) -> None:
         """Keep each nudge in the one session it belongs to (see `claims`)."""
