@@ -4,7 +4,10 @@ A fresh database per backend (`elnudge_bench_write` / bench/.data/bench_write.db
 per wrk thread; each thread posts its site's realistic traffic (simulated sessions, events in
 time order) once, 100 events per request, on 2 connections. The first batches of each site are
 posted unmeasured and the database is analysed, then the rest is measured. The floor is the
-raw driver inserting the same event rows, 100 per transaction, on one connection.
+raw driver inserting the same event rows, 100 per transaction, on one connection, measured
+just before and just after elNudge's run: on a virtual machine the floor alone has moved by 2×
+within ten minutes (bench/RESULTS.md), so the result gives the ratio to each and to their mean,
+with the share of CPU time the host stole during each measurement (bench/cpu.py).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from typing import Any
 import orjson
 import psycopg
 
-from bench import servers
+from bench import cpu, servers
 from bench.dataset import COLUMNS
 from bench.generate import make_sites, recreate
 from bench.machine import machine
@@ -106,14 +109,17 @@ def analyze(target: Target) -> None:
             connection.execute("ANALYZE")
 
 
-def raw_insert_floor(target: Target, batches: list[list[dict[str, Any]]]) -> dict[str, Any]:
-    """The same events as plain rows, 100 per transaction, into the events table."""
+def raw_insert_floor(
+    target: Target, batches: list[list[dict[str, Any]]], site_id: str
+) -> dict[str, Any]:
+    """The same events as plain rows, 100 per transaction, into the events table (as a site of
+    their own, so that the floor can be measured twice)."""
     bounds = TimeBounds(oldest_ms=0, newest_ms=2**62)
     now = int(time.time() * 1000)
     rows = [
         [
             (
-                "site_raw",
+                site_id,
                 f"evt_{b:06d}{i:03d}",
                 "live",
                 "sess_raw",
@@ -133,14 +139,19 @@ def raw_insert_floor(target: Target, batches: list[list[dict[str, Any]]]) -> dic
         for b, batch in enumerate(batches)
     ]
     columns = ", ".join(COLUMNS["events"])
-    started = time.perf_counter()
+    started, began = time.perf_counter(), cpu.snapshot()
     if target.backend == "postgres":
         _insert_postgres(target, columns, rows)
     else:
         _insert_sqlite(target, columns, rows)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu_used = time.perf_counter() - started, cpu.usage(began, cpu.snapshot())
     events = sum(len(batch_rows) for batch_rows in rows)
-    return {"events": events, "seconds": round(elapsed, 2), "events_per_s": round(events / elapsed)}
+    return {
+        "events": events,
+        "seconds": round(elapsed, 2),
+        "events_per_s": round(events / elapsed),
+        "cpu": cpu_used,
+    }
 
 
 def _insert_postgres(target: Target, columns: str, rows: list[list[tuple[Any, ...]]]) -> None:
@@ -190,14 +201,21 @@ def main() -> None:
                 b"\n".join(orjson.dumps({"events": batch}) for batch in part) + b"\n"
             )
             (folder / f"key-{index}.txt").write_text(str(site["secret_key_live"]) + "\n")
+    floor_batches = all_batches[:2000]
     with servers.elnudge(target, args.workers) as server:
         post_with_wrk(server.base_url, warmup_dir, args.threads, 120)
         analyze(target)
+        floor_before = raw_insert_floor(target, floor_batches, "site_raw_before")
         before = count_events(target)
+        began = cpu.snapshot()
         load = post_with_wrk(server.base_url, measured_dir, args.threads, args.seconds)
+        load_cpu = cpu.usage(began, cpu.snapshot())
         rss = server.worker_rss_mb()
     stored = count_events(target) - before
+    floor_after = raw_insert_floor(target, floor_batches, "site_raw_after")
     duration = load["seconds"]
+    events_per_s = round(stored / duration)
+    floors = {"before": floor_before["events_per_s"], "after": floor_after["events_per_s"]}
     result = {
         "command": f"bench/run write {args.backend} --workers {args.workers}",
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -211,11 +229,17 @@ def main() -> None:
         "elnudge": {
             **{k: v for k, v in load.items() if k != "wrk_output"},
             "events_stored": stored,
-            "events_per_s": round(stored / duration),
+            "events_per_s": events_per_s,
+            "cpu": load_cpu,
         },
         "elnudge_worker_rss_mb": rss,
         "wrk_output": load["wrk_output"],
-        "raw_driver": raw_insert_floor(target, all_batches[:2000]),
+        "raw_driver": {"before": floor_before, "after": floor_after},
+        # issue 15: ingestion at least 0.6x the raw floor.
+        "ratio_to_floor": {
+            **{when: round(events_per_s / rate, 2) for when, rate in floors.items()},
+            "mean": round(events_per_s * 2 / sum(floors.values()), 2),
+        },
     }
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"write-{args.backend}{args.label}.json"
