@@ -93,6 +93,9 @@ def create_app(
         # No redirects to the slashed URL: Starlette would build their Location from the Host
         # header. `/v1/sessions/` is simply a 404 in the API's format.
         redirect_slashes=False,
+        # FastAPI's native OpenTelemetry is off: elNudge exports no traces or metrics, and its
+        # per-request check for a configured provider cost 5 us (docs/api.md, "Files and HTTP").
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         # Served by docs_router from elNudge's own files, never from a CDN (web/apidocs.py).
         docs_url=None,
         redoc_url=None,
