@@ -109,17 +109,17 @@ def analyze(target: Target) -> None:
             connection.execute("ANALYZE")
 
 
-def raw_insert_floor(
-    target: Target, batches: list[list[dict[str, Any]]], site_id: str
-) -> dict[str, Any]:
-    """The same events as plain rows, 100 per transaction, into the events table (as a site of
-    their own, so that the floor can be measured twice)."""
+Row = tuple[Any, ...]
+
+
+def floor_rows(batches: list[list[dict[str, Any]]]) -> list[list[Row]]:
+    """The batches' events as plain `events` rows without their site id, validated once for
+    both floor measurements."""
     bounds = TimeBounds(oldest_ms=0, newest_ms=2**62)
     now = int(time.time() * 1000)
-    rows = [
+    return [
         [
             (
-                site_id,
                 f"evt_{b:06d}{i:03d}",
                 "live",
                 "sess_raw",
@@ -138,6 +138,12 @@ def raw_insert_floor(
         ]
         for b, batch in enumerate(batches)
     ]
+
+
+def raw_insert_floor(target: Target, unsited: list[list[Row]], site_id: str) -> dict[str, Any]:
+    """The rows, 100 per transaction, into the events table as a site of their own (so that the
+    floor can be measured twice)."""
+    rows = [[(site_id, *row) for row in batch] for batch in unsited]
     columns = ", ".join(COLUMNS["events"])
     started, began = time.perf_counter(), cpu.snapshot()
     if target.backend == "postgres":
@@ -154,7 +160,7 @@ def raw_insert_floor(
     }
 
 
-def _insert_postgres(target: Target, columns: str, rows: list[list[tuple[Any, ...]]]) -> None:
+def _insert_postgres(target: Target, columns: str, rows: list[list[Row]]) -> None:
     marks = ", ".join("%s" for _ in COLUMNS["events"])
     with psycopg.connect(target.libpq_url) as connection:
         for batch_rows in rows:
@@ -162,7 +168,7 @@ def _insert_postgres(target: Target, columns: str, rows: list[list[tuple[Any, ..
                 cursor.executemany(f"INSERT INTO events ({columns}) VALUES ({marks})", batch_rows)
 
 
-def _insert_sqlite(target: Target, columns: str, rows: list[list[tuple[Any, ...]]]) -> None:
+def _insert_sqlite(target: Target, columns: str, rows: list[list[Row]]) -> None:
     marks = ", ".join("?" for _ in COLUMNS["events"])
     connection = sqlite3.connect(str(target.sqlite_path), isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -201,7 +207,7 @@ def main() -> None:
                 b"\n".join(orjson.dumps({"events": batch}) for batch in part) + b"\n"
             )
             (folder / f"key-{index}.txt").write_text(str(site["secret_key_live"]) + "\n")
-    floor_batches = all_batches[:2000]
+    floor_batches = floor_rows(all_batches[:2000])
     with servers.elnudge(target, args.workers) as server:
         post_with_wrk(server.base_url, warmup_dir, args.threads, 120)
         analyze(target)
