@@ -22,11 +22,11 @@ _MODE: BindParameter[str] = bindparam("mode")
 
 
 _KNOWN_CLIENT_EVENT_IDS = PrebuiltIn(
-    lambda values: select(events.c.client_event_id).where(
+    lambda member: select(events.c.client_event_id).where(
         events.c.site_id == _SITE,
         events.c.mode == _MODE,
         events.c.id_scope == bindparam("id_scope"),
-        events.c.client_event_id.in_(values),
+        member(events.c.client_event_id),
     )
 )
 
@@ -40,7 +40,7 @@ def known_client_event_ids(
 
 
 _SESSIONS_NEAR = PrebuiltIn(
-    lambda values: select(
+    lambda member: select(
         sessions.c.session_id,
         sessions.c.client_key,
         sessions.c.started_at,
@@ -53,7 +53,7 @@ _SESSIONS_NEAR = PrebuiltIn(
     ).where(
         sessions.c.site_id == _SITE,
         sessions.c.mode == _MODE,
-        sessions.c.client_key.in_(values),
+        member(sessions.c.client_key),
         sessions.c.started_at <= bindparam("high"),
         sessions.c.ended_at >= bindparam("low"),
     )
@@ -69,7 +69,7 @@ def sessions_near(
 
 
 _EVENTS_OF_SESSIONS = PrebuiltIn(
-    lambda values: select(
+    lambda member: select(
         events.c.event_id,
         events.c.session_id,
         events.c.client_key,
@@ -80,7 +80,7 @@ _EVENTS_OF_SESSIONS = PrebuiltIn(
         events.c.url,
         events.c.data,
         events.c.intent_score,
-    ).where(events.c.site_id == _SITE, events.c.session_id.in_(values))
+    ).where(events.c.site_id == _SITE, member(events.c.session_id))
 )
 
 
@@ -91,8 +91,8 @@ def events_of_sessions(
 
 
 _NUDGE_OWNERS = PrebuiltIn(
-    lambda values: select(nudges.c.nudge_id, nudges.c.session_id).where(
-        nudges.c.site_id == _SITE, nudges.c.mode == _MODE, nudges.c.nudge_id.in_(values)
+    lambda member: select(nudges.c.nudge_id, nudges.c.session_id).where(
+        nudges.c.site_id == _SITE, nudges.c.mode == _MODE, member(nudges.c.nudge_id)
     )
 )
 
@@ -106,7 +106,7 @@ def nudge_owners(
 
 
 _NUDGES_OF_SESSIONS = PrebuiltIn(
-    lambda values: select(
+    lambda member: select(
         nudges.c.nudge_id,
         nudges.c.session_id,
         nudges.c.type,
@@ -117,7 +117,7 @@ _NUDGES_OF_SESSIONS = PrebuiltIn(
         nudges.c.clicked,
         nudges.c.dismissed,
         nudges.c.chat_opened,
-    ).where(nudges.c.site_id == _SITE, nudges.c.mode == _MODE, nudges.c.session_id.in_(values))
+    ).where(nudges.c.site_id == _SITE, nudges.c.mode == _MODE, member(nudges.c.session_id))
 )
 
 
@@ -129,12 +129,12 @@ def nudges_of_sessions(
 
 
 _DELETE_SESSIONS = PrebuiltIn(
-    lambda values: delete(sessions).where(
-        sessions.c.site_id == _SITE, sessions.c.session_id.in_(values)
+    lambda member: delete(sessions).where(
+        sessions.c.site_id == _SITE, member(sessions.c.session_id)
     )
 )
 _DELETE_NUDGES_OF = PrebuiltIn(
-    lambda values: delete(nudges).where(nudges.c.site_id == _SITE, nudges.c.session_id.in_(values))
+    lambda member: delete(nudges).where(nudges.c.site_id == _SITE, member(nudges.c.session_id))
 )
 
 
@@ -261,14 +261,14 @@ def update_events(connection: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 _SESSIONS_OF_VISITORS = PrebuiltIn(
-    lambda values: select(sessions.c.session_id, sessions.c.visitor_id).where(
-        sessions.c.site_id == _SITE, sessions.c.mode == _MODE, sessions.c.visitor_id.in_(values)
+    lambda member: select(sessions.c.session_id, sessions.c.visitor_id).where(
+        sessions.c.site_id == _SITE, sessions.c.mode == _MODE, member(sessions.c.visitor_id)
     )
 )
 _PURCHASES_OF_SESSIONS = PrebuiltIn(
-    lambda values: select(events.c.session_id, events.c.occurred_at).where(
+    lambda member: select(events.c.session_id, events.c.occurred_at).where(
         events.c.site_id == _SITE,
-        events.c.session_id.in_(values),
+        member(events.c.session_id),
         events.c.type == bindparam("type"),
     )
 )
@@ -298,7 +298,7 @@ def visitor_purchase_times(
 
 
 _ENGAGED_NUDGES = PrebuiltIn(
-    lambda values: select(
+    lambda member: select(
         nudges.c.nudge_id,
         nudges.c.visitor_id,
         nudges.c.last_interaction_at,
@@ -306,7 +306,7 @@ _ENGAGED_NUDGES = PrebuiltIn(
     ).where(
         nudges.c.site_id == _SITE,
         nudges.c.mode == _MODE,
-        nudges.c.visitor_id.in_(values),
+        member(nudges.c.visitor_id),
         nudges.c.last_interaction_at.is_not(None),
     )
 )
