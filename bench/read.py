@@ -7,6 +7,9 @@ The floor server (bench/floor.py: the same SQL, driver, encoder and HTTP server,
 serves the same four routes, under the same worker count. `--servers uvicorn,granian` runs
 elNudge and the floor under each HTTP server in turn. Each HTTP figure: p50/p99 on one
 connection (wrk -c1), p99 at a fixed rate (hey -q), and saturation throughput (wrk -c32).
+All servers run at once and each scenario is measured on each of them in turn, so that the
+machine's drift reaches them alike; `--rounds N` does that N times and keeps each figure's
+median (on a shared virtual machine one round's verdicts can flip from run to run).
 Results go to bench/results/read-<backend>-<name>.json; the issue-15 ratios are printed (and
 shown by `bench/run summary`, bench/ratios.py).
 """
@@ -15,7 +18,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -223,12 +228,97 @@ def raw_floor(target: Target, database: Database, setup: Setup) -> dict[str, Any
     return floors
 
 
+@dataclass(frozen=True, slots=True)
+class Contender:
+    """A server the scenarios run on: its key in the result, address, paths and headers."""
+
+    name: str
+    running: servers.Running
+    paths: dict[str, str]
+    headers: dict[str, str]
+
+
+def start_contenders(
+    stack: ExitStack, target: Target, database: Database, setup: Setup, args: argparse.Namespace
+) -> list[Contender]:
+    """elNudge and the floor under each HTTP server asked for, and the backend's peer, all
+    started at once (an idle server costs nothing) so that their measurements can alternate."""
+    headers = {"Authorization": f"Bearer {setup.key}"}
+    paths = elnudge_paths(setup)
+    contenders = []
+    for server_name in args.servers.split(","):
+        suffix = "" if server_name == "uvicorn" else f"_{server_name}"
+        running = stack.enter_context(servers.elnudge(target, args.workers, server=server_name))
+        contenders.append(Contender(f"elnudge{suffix}", running, paths, headers))
+        if not args.no_floor:
+            running = stack.enter_context(servers.floor(target, args.workers, server=server_name))
+            contenders.append(Contender(f"floor{suffix}", running, paths, headers))
+    if not args.no_peers:
+        if target.backend == "postgres":
+            add_postgrest_relationships(target)
+            running = stack.enter_context(servers.postgrest(target))
+            contenders.append(Contender("postgrest", running, postgrest_paths(setup), {}))
+        else:
+            running = stack.enter_context(servers.datasette(target))
+            datasette = datasette_paths(target, database, setup)
+            contenders.append(Contender("datasette", running, datasette, {}))
+    return contenders
+
+
+def measure_rounds(
+    contenders: list[Contender], rounds: int, seconds: int, rate: int
+) -> dict[str, dict[str, Any]]:
+    """Each scenario on every contender in turn, `rounds` times over, the contenders' order
+    reversed every other round: a scenario's contenders are measured within a minute or two of
+    each other, so the machine's drift reaches them alike. With several rounds each figure is
+    the median of the rounds (non-2xx answers their sum), and the rounds are kept."""
+    taken: dict[str, dict[str, list[dict[str, Any]]]] = {c.name: {} for c in contenders}
+    scenarios = list(dict.fromkeys(name for c in contenders for name in c.paths))
+    for index in range(rounds):
+        for scenario in scenarios:
+            for contender in contenders if index % 2 == 0 else contenders[::-1]:
+                if scenario in contender.paths:
+                    figures = measure(
+                        contender.running.base_url,
+                        contender.paths[scenario],
+                        contender.headers,
+                        seconds,
+                        rate,
+                    )
+                    taken[contender.name].setdefault(scenario, []).append(figures)
+    return {
+        name: {scenario: median_figures(runs) for scenario, runs in by_scenario.items()}
+        for name, by_scenario in taken.items()
+    }
+
+
+def median_figures(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One scenario's measurement from its rounds (one round: itself)."""
+    if len(runs) == 1:
+        return runs[0]
+    combined: dict[str, Any] = {"bytes": runs[0]["bytes"]}
+    for load in ("one_connection", "fixed_rate", "saturation"):
+        combined[load] = {
+            key: value if isinstance(value, str) else _across(key, [r[load][key] for r in runs])
+            for key, value in runs[0][load].items()
+        }
+    combined["rounds"] = runs
+    return combined
+
+
+def _across(key: str, values: list[Any]) -> Any:
+    return sum(values) if key == "non_2xx" else statistics.median(values)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("target", help="sqlite:NAME or postgres:NAME (made by generate)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=8, help="per load run")
     parser.add_argument("--rate", type=int, default=300, help="requests/s for the fixed-rate run")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure every contender this many times, in turn"
+    )
     parser.add_argument("--no-peers", action="store_true")
     parser.add_argument("--no-floor", action="store_true", help="skip the floor server")
     parser.add_argument(
@@ -241,49 +331,29 @@ def main() -> None:
     args = parser.parse_args()
     if not set(args.servers.split(",")) <= set(servers.SERVERS):
         parser.error(f"--servers takes a comma-separated list of {', '.join(servers.SERVERS)}")
+    if args.rounds < 1:
+        parser.error("--rounds takes a positive number")
     target = parse_target(args.target)
     database = create_database(target.url)
     setup = prepare(target, database, args.deep_offset)
     result: dict[str, Any] = {
         "command": f"bench/run read {args.target} --workers {args.workers}"
-        f" --seconds {args.seconds} --servers {args.servers} --deep-offset {args.deep_offset}",
+        f" --seconds {args.seconds} --servers {args.servers} --deep-offset {args.deep_offset}"
+        f" --rounds {args.rounds}",
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": machine(),
         "backend": target.backend,
         "dataset": {k: v for k, v in target.manifest().items() if k != "sites"},
         "workers": args.workers,
+        "rounds": args.rounds,
         "raw_driver": raw_floor(target, database, setup),
     }
-    headers = {"Authorization": f"Bearer {setup.key}"}
-    paths = elnudge_paths(setup)
-    for server_name in args.servers.split(","):
-        suffix = "" if server_name == "uvicorn" else f"_{server_name}"
-        with servers.elnudge(target, args.workers, server=server_name) as server:
-            result[f"elnudge{suffix}"] = {
-                name: measure(server.base_url, path, headers, args.seconds, args.rate)
-                for name, path in paths.items()
-            }
-            result[f"elnudge{suffix}_worker_rss_mb"] = server.worker_rss_mb()
-        if not args.no_floor:
-            with servers.floor(target, args.workers, server=server_name) as server:
-                result[f"floor{suffix}"] = {
-                    name: measure(server.base_url, path, headers, args.seconds, args.rate)
-                    for name, path in paths.items()
-                }
-    if not args.no_peers:
-        if target.backend == "postgres":
-            add_postgrest_relationships(target)
-            with servers.postgrest(target) as peer:
-                result["postgrest"] = {
-                    name: measure(peer.base_url, path, {}, args.seconds, args.rate)
-                    for name, path in postgrest_paths(setup).items()
-                }
-        else:
-            with servers.datasette(target) as peer:
-                result["datasette"] = {
-                    name: measure(peer.base_url, path, {}, args.seconds, args.rate)
-                    for name, path in datasette_paths(target, database, setup).items()
-                }
+    with ExitStack() as stack:
+        contenders = start_contenders(stack, target, database, setup, args)
+        result.update(measure_rounds(contenders, args.rounds, args.seconds, args.rate))
+        for contender in contenders:
+            if contender.name.startswith("elnudge"):
+                result[f"{contender.name}_worker_rss_mb"] = contender.running.worker_rss_mb()
     database.dispose()
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"read-{target.backend}-{target.name}{args.label}.json"
