@@ -9,13 +9,18 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, event, exc, select
 
 from elnudge.db import Database
-from elnudge.db.prebuilt import Prebuilt
+from elnudge.db.prebuilt import IN_CHUNK, Prebuilt, PrebuiltIn
 from elnudge.db.tables import sites
 
 SITE_NAME = Prebuilt(select(sites.c.name).where(sites.c.site_id == bindparam("site_id")))
 # A table no migration creates: reading it is a driver error on both backends.
 MISSING = Table("no_such_table", MetaData(), Column("id", Integer), Column("name", String))
 FROM_MISSING = Prebuilt(select(MISSING.c.name).where(MISSING.c.id == bindparam("id")))
+NAMES_OF = PrebuiltIn(
+    lambda member: select(sites.c.site_id, sites.c.name).where(
+        member(sites.c.site_id), sites.c.plan == bindparam("plan")
+    )
+)
 
 
 def test_rows_are_plain_tuples_and_listeners_see_the_statement(database: Database) -> None:
@@ -46,3 +51,30 @@ def test_a_driver_error_is_raised_as_sqlalchemy_raises_it(database: Database) ->
     assert "no_such_table" in str(raised.value)
     with database.autocommit() as connection:  # the pool hands out working connections
         assert SITE_NAME.fetch_all(connection, {"site_id": "site_none"}) == []
+
+
+@pytest.mark.parametrize("length", [0, 1, 3, 100, IN_CHUNK + 88])
+def test_a_list_read_finds_exactly_the_rows_listed(database: Database, length: int) -> None:
+    """An array on PostgreSQL, a padded IN list on SQLite, chunked past IN_CHUNK: either way
+    the rows of the listed ids that exist, and none of the others."""
+    stored = [f"site_list{index:04d}" for index in range(IN_CHUNK + 100)]
+    # Stored and absent ids alternate, a stored one first and (odd lengths) last.
+    wanted = [stored[i] if i % 2 == 0 else f"site_absent{i}" for i in range(length)]
+    with database.engine.connect() as connection, connection.begin() as transaction:
+        connection.execute(
+            sites.insert(),
+            [
+                {
+                    "site_id": site_id,
+                    "name": site_id.upper(),
+                    "plan": "growth",
+                    "cursor_secret": "x",
+                    "created_at": 0,
+                }
+                for site_id in stored
+            ],
+        )
+        rows = NAMES_OF.fetch_all(connection, wanted, plan="growth")
+        transaction.rollback()
+    assert sorted(row.site_id for row in rows) == sorted(wanted[::2])
+    assert all(row.name == row.site_id.upper() for row in rows)

@@ -117,24 +117,25 @@ class PrebuiltIn:
 
     def __init__(self, build: Callable[[Member], Executable]) -> None:
         self.build = build
-        self._by_length: dict[tuple[str, int], Prebuilt] = {}
+        self._built: dict[tuple[str, int], Prebuilt] = {}
         self._record: Any = None  # the named tuple of a SELECT's rows, made on first use
 
     def _prepared(
         self, connection: Connection, values: Sequence[Any], params: Params
     ) -> tuple[Prebuilt, Params]:
         if connection.dialect.name == "postgresql":
-            prebuilt = self._prebuilt("postgresql", 0, _any_of_array)
-            return prebuilt, {**params, _ARRAY: list(values)}
+            return self._prebuilt("postgresql", 0), {**params, _ARRAY: list(values)}
         length = 1 << (len(values) - 1).bit_length()
-        prebuilt = self._prebuilt(connection.dialect.name, length, _in_list(length))
         padded = [*values, *[values[-1]] * (length - len(values))]
+        prebuilt = self._prebuilt(connection.dialect.name, length)
         return prebuilt, {**params, **{f"in_{i}": value for i, value in enumerate(padded)}}
 
-    def _prebuilt(self, dialect: str, length: int, member: Member) -> Prebuilt:
-        prebuilt = self._by_length.get((dialect, length))
+    def _prebuilt(self, dialect: str, length: int) -> Prebuilt:
+        """The statement for this dialect and list length (0: an array), built on first use."""
+        prebuilt = self._built.get((dialect, length))
         if prebuilt is None:
-            prebuilt = self._by_length[dialect, length] = Prebuilt(self.build(member))
+            member = _any_of_array if dialect == "postgresql" else _in_list(length)
+            prebuilt = self._built[dialect, length] = Prebuilt(self.build(member))
         return prebuilt
 
     def execute(
