@@ -139,6 +139,11 @@ class PositiveRules:
                     data[name] = max(-MAX_INTEGER - 1, min(value, MAX_INTEGER))
 
 
+def _silent_values(query: dict[str, Any] | None) -> bool:
+    """Whether a query parameter has a value the client sends nothing for (None, [])."""
+    return any(value is None or value == [] for value in (query or {}).values())
+
+
 def _with_case_headers(case: Any, headers: dict[str, str]) -> dict[str, str]:
     """The call's headers: a chat message keeps the `Accept` its rules gave it (headers passed
     to the call replace the case's own)."""
@@ -191,8 +196,10 @@ def test_operation_conforms_to_its_schema(
     if mode == GenerationMode.POSITIVE:
         rules = PositiveRules(first_cursors(client, fuzz_key), site.site_key_live)
         strategy = strategy.map(rules.apply)
-    else:  # an extra parameter whose value is None never reaches the wire: not a negative case
-        strategy = strategy.filter(lambda case: None not in (case.query or {}).values())
+    else:  # an extra parameter whose value is None or [] never reaches the wire: the request
+        # sent is a valid one, not a negative case (seen in a full run: an unknown parameter
+        # with [] beside a missing Authorization, which the call's headers put back)
+        strategy = strategy.filter(lambda case: not _silent_values(case.query))
 
     @given(case=strategy)
     @settings(
