@@ -131,10 +131,10 @@ class PrebuiltIn:
         return prebuilt, {**params, **{f"in_{i}": value for i, value in enumerate(padded)}}
 
     def _prebuilt(self, dialect: str, length: int) -> Prebuilt:
-        """The statement for this dialect and list length (0: an array), built on first use."""
+        """The statement for this dialect and IN-list length (0: one array), built on first use."""
         prebuilt = self._built.get((dialect, length))
         if prebuilt is None:
-            member = _any_of_array if dialect == "postgresql" else _in_list(length)
+            member = _any_of_array if length == 0 else _in_list(length)
             prebuilt = self._built[dialect, length] = Prebuilt(self.build(member))
         return prebuilt
 
