@@ -6,6 +6,8 @@ loaded unmeasured (PostgreSQL is then analysed, as autovacuum would; SQLite, whi
 gathers statistics by itself, is not), then the seventh day is timed. This isolates the
 ingestion service from HTTP, and shows whether its cost grows with the site's stored history.
 Besides events/s it reports this process's CPU time per event and the statements per batch.
+`--no-analyze` skips the analysis: the seventh day then meets tables without statistics, as on a
+server whose autovacuum is off or has not run yet (both loads report their events/s).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ def _feed(database: Database, principal: Principal, events: list[dict[str, Any]]
             ingest(connection, site_id=principal.site_id, mode="live", batch=batch, now_ms=NOW)
 
 
-def run(backend: str) -> dict[str, Any]:
+def run(backend: str, *, analyze: bool = True) -> dict[str, Any]:
     target = Target(backend=backend, name="history")
     recreate(target)
     database = create_database(target.url)
@@ -57,10 +59,15 @@ def run(backend: str) -> dict[str, Any]:
     sessions = simulate_sessions(seed=5, start=start, days=7, sessions_per_day=600)
     events = sorted((e for s in sessions for e in s.events), key=lambda e: str(e["ts"]))
     cut = next(i for i, event in enumerate(events) if str(event["ts"]) >= MEASURED_FROM)
+    began = time.perf_counter()
     _feed(database, principal, events[:cut])
-    if backend == "postgres":  # as autovacuum would have; SQLite never gathers statistics itself
+    loaded_in = time.perf_counter() - began
+    autovacuum = None
+    if backend == "postgres":  # whether the server analyses by itself as tables grow
         with database.write() as connection:
-            connection.exec_driver_sql("ANALYZE")
+            autovacuum = connection.exec_driver_sql("SHOW autovacuum").scalar_one()
+            if analyze:  # as autovacuum would; SQLite never gathers statistics by itself
+                connection.exec_driver_sql("ANALYZE")
     statements: Counter[str] = Counter()
     sqlalchemy.event.listen(database.engine, "before_cursor_execute", _counter(statements))
     began, began_cpu = time.perf_counter(), time.process_time()
@@ -70,7 +77,10 @@ def run(backend: str) -> dict[str, Any]:
     measured = len(events) - cut
     batches = -(-measured // 100)
     return {
+        "analyzed": analyze and backend == "postgres",
+        "autovacuum": autovacuum,
         "stored_before": cut,
+        "loaded_per_s": round(cut / loaded_in),  # the unmeasured six days
         "events": measured,
         "events_per_s": round(measured / elapsed),
         # This process only (Python, and SQLite's own work); steadier than events/s on a
@@ -94,8 +104,10 @@ def _counter(statements: Counter[str]) -> Callable[..., None]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("backend", choices=["sqlite", "postgres"])
-    result = {"backend": parser.parse_args().backend, "machine": machine()}
-    result.update(run(result["backend"]))
+    parser.add_argument("--no-analyze", action="store_true", help="leave the tables unanalysed")
+    arguments = parser.parse_args()
+    result = {"backend": arguments.backend, "machine": machine()}
+    result.update(run(arguments.backend, analyze=not arguments.no_analyze))
     print(result)
 
 

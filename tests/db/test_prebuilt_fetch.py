@@ -78,3 +78,25 @@ def test_a_list_read_finds_exactly_the_rows_listed(database: Database, length: i
         transaction.rollback()
     assert sorted(row.site_id for row in rows) == sorted(wanted[::2])
     assert all(row.name == row.site_id.upper() for row in rows)
+
+
+def test_a_value_listed_twice_finds_its_row_once(database: Database) -> None:
+    """PostgreSQL probes once per listed value, so the list is made distinct first."""
+    stored = ["site_twice0", "site_twice1"]
+    with database.engine.connect() as connection, connection.begin() as transaction:
+        connection.execute(
+            sites.insert(),
+            [
+                {
+                    "site_id": site_id,
+                    "name": "",
+                    "plan": "growth",
+                    "cursor_secret": "",
+                    "created_at": 0,
+                }
+                for site_id in stored
+            ],
+        )
+        rows = NAMES_OF.fetch_all(connection, [*stored, stored[0], "site_absent"], plan="growth")
+        transaction.rollback()
+    assert sorted(row.site_id for row in rows) == stored

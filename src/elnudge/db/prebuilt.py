@@ -14,7 +14,17 @@ from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import BindParameter, Select, any_, bindparam
+from sqlalchemy import (
+    BindParameter,
+    Select,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    true,
+)
+from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.sql.expression import ColumnElement, Executable
@@ -106,13 +116,16 @@ class PrebuiltIn:
     """A statement that matches one column against a list of values, compiled once per dialect
     (and on SQLite per list length).
 
-    `build` gets `member`, which makes the match: `member(events.c.session_id)`. On PostgreSQL it
-    is `column = ANY(%(in_values)s)` with the whole list as one array parameter, so every length
-    shares one statement, which psycopg parses once and the server prepares once (an IN list of
-    more than 50 parameters was parsed anew by psycopg on every call: 5% of ingestion's Python
-    time, bench/RESULTS.md). SQLite has no arrays: there it is an IN list, padded to a power of
-    two by repeating its last value, which an IN ignores, so a handful of lengths serve every
-    call.
+    `build` gets `member`, which makes the match: `member(events.c.session_id)`. On PostgreSQL
+    the whole list is one array parameter, so every length shares one statement, which psycopg
+    parses once and the server prepares once (an IN list of more than 50 parameters was parsed
+    anew by psycopg on every call: 5% of ingestion's Python time, bench/RESULTS.md). A SELECT
+    probes its indexes once per listed value: it is run in a `LATERAL` subquery for each value of
+    `unnest` of the array, whatever the table's statistics say. As `column = ANY(array)`, a
+    table never analysed had the server scan all of a site's rows instead (docs/ingestion.md,
+    "Lists probe by value"). A DELETE keeps `= ANY(array)`. SQLite has no arrays: there it is an
+    IN list, padded to a power of two by repeating its last value, which an IN ignores, so a
+    handful of lengths serve every call.
     """
 
     def __init__(self, build: Callable[[Member], Executable]) -> None:
@@ -124,7 +137,8 @@ class PrebuiltIn:
         self, connection: Connection, values: Sequence[Any], params: Params
     ) -> tuple[Prebuilt, Params]:
         if connection.dialect.name == "postgresql":
-            return self._prebuilt("postgresql", 0), {**params, _ARRAY: list(values)}
+            # Distinct values: a probe per value would return a repeated value's rows twice.
+            return self._prebuilt("postgresql", 0), {**params, _ARRAY: list(dict.fromkeys(values))}
         length = 1 << (len(values) - 1).bit_length()
         padded = [*values, *[values[-1]] * (length - len(values))]
         prebuilt = self._prebuilt(connection.dialect.name, length)
@@ -134,8 +148,8 @@ class PrebuiltIn:
         """The statement for this dialect and IN-list length (0: one array), built on first use."""
         prebuilt = self._built.get((dialect, length))
         if prebuilt is None:
-            member = _any_of_array if length == 0 else _in_list(length)
-            prebuilt = self._built[dialect, length] = Prebuilt(self.build(member))
+            statement = _probe_each(self.build) if length == 0 else self.build(_in_list(length))
+            prebuilt = self._built[dialect, length] = Prebuilt(statement)
         return prebuilt
 
     def execute(
@@ -166,8 +180,26 @@ class PrebuiltIn:
             self.execute(connection, values[start : start + IN_CHUNK], **params)
 
 
-def _any_of_array(column: ColumnElement[Any]) -> ColumnElement[bool]:
-    return column == any_(bindparam(_ARRAY, type_=ARRAY(column.type)))
+def _probe_each(build: Callable[[Member], Executable]) -> Executable:
+    """PostgreSQL's statement: a SELECT run once per value of the array, as
+    `unnest(array) AS listed(value) JOIN LATERAL (… WHERE column = listed.value … OFFSET 0)`
+    (the `OFFSET 0` keeps the planner from flattening it into a join it might hash); anything
+    else with `column = ANY(array)`."""
+    listed: list[Any] = []  # made by `member`, which knows the column's type
+
+    def member(column: ColumnElement[Any]) -> ColumnElement[bool]:
+        array = bindparam(_ARRAY, type_=ARRAY(column.type))
+        values = func.unnest(array).table_valued(sql_column("value", column.type))
+        alias = values.render_derived().alias("listed")
+        listed.append(alias)
+        match: ColumnElement[bool] = column == alias.c.value
+        return match
+
+    statement = build(member)
+    if not isinstance(statement, Select):
+        return build(lambda column: column == any_(bindparam(_ARRAY, type_=ARRAY(column.type))))
+    matched = statement.offset(literal_column("0")).lateral("matched")
+    return select(*matched.c).select_from(listed[0]).join(matched, true())
 
 
 def _in_list(length: int) -> Member:
