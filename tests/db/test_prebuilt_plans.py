@@ -63,8 +63,9 @@ def _plan_nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _explained(database: Database, read: Any) -> list[dict[str, Any]]:
-    """Run `read(connection)`, then EXPLAIN ANALYZE the statement it sent, with its parameters
-    (five times first: psycopg then prepares it, and the server may keep a generic plan)."""
+    """Run `read(connection)` six times (psycopg prepares a statement once it has run five
+    times, and the server may then keep a generic plan), then EXPLAIN ANALYZE the statement the
+    seventh run sent, with its parameters."""
     sent: list[tuple[str, Any]] = []
 
     def remember(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:

@@ -197,9 +197,13 @@ def _probe_each(build: Callable[[Member], Executable]) -> Executable:
 
     statement = build(member)
     if not isinstance(statement, Select):
-        return build(lambda column: column == any_(bindparam(_ARRAY, type_=ARRAY(column.type))))
+        return build(_any_of_array)
     matched = statement.offset(literal_column("0")).lateral("matched")
     return select(*matched.c).select_from(listed[0]).join(matched, true())
+
+
+def _any_of_array(column: ColumnElement[Any]) -> ColumnElement[bool]:
+    return column == any_(bindparam(_ARRAY, type_=ARRAY(column.type)))
 
 
 def _in_list(length: int) -> Member:
