@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +16,7 @@ import httpx
 import pytest
 
 from elnudge.keys.tokens import parse_key
+from elnudge.web import serving
 
 ELNUDGE = str(Path(sys.executable).with_name("elnudge"))
 
@@ -150,9 +154,83 @@ def test_serve_answers_the_api(database_url: str, tmp_path: Path, access_log: bo
     assert ("127.0.0.1" in logged and "GET /v1/sessions" in logged) == access_log, logged
 
 
-def _free_port() -> int:
-    import socket
+@pytest.mark.slow
+@pytest.mark.skipif(not serving.REUSE_PORT, reason="a socket per worker needs Linux's SO_REUSEPORT")
+def test_serve_gives_each_worker_a_socket_of_its_own(database_url: str, tmp_path: Path) -> None:
+    """Each of the workers listens on its own socket, so the kernel spreads new connections
+    over them (uvicorn's workers share one, which the first awake drains)."""
+    site = run_json(database_url, "sites", "create", "--name", "Served by two")
+    port = _free_port()
+    env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url, "ELNUDGE_WEBHOOKS_WORKER": "false"}
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen(
+            [ELNUDGE, "serve", "--port", str(port), "--workers", "2"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            response = _wait_for(f"http://127.0.0.1:{port}/v1/sessions", site["secret_key_live"])
+            assert response.status_code == 200
+            deadline = time.monotonic() + 30
+            while len(owners := _listeners(port)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert len(owners) == 2, owners  # two sockets...
+            assert len(set(owners.values())) == 2, owners  # ...in two processes
+            assert server.pid not in owners.values()  # the supervisor only keeps the port
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
+
+@pytest.mark.slow
+@pytest.mark.skipif(not serving.REUSE_PORT, reason="a socket per worker needs Linux's SO_REUSEPORT")
+def test_serve_refuses_a_port_another_server_shares(database_url: str) -> None:
+    """A port taken by a server that listens with SO_REUSEPORT (say, another `elnudge serve
+    --workers 2`) is refused as uvicorn refuses any port in use, not silently shared."""
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        server = subprocess.Popen(
+            [ELNUDGE, "serve", "--port", str(port), "--workers", "2"],
+            env={**os.environ, "ELNUDGE_DATABASE_URL": database_url},
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,  # its workers too can be stopped if it does serve
+        )
+        try:
+            _, errors = server.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+            pytest.fail("serve shared a port that another server listens on")
+    assert server.returncode == serving.STARTUP_FAILURE
+    assert "Address already in use" in errors
+
+
+def _listeners(port: int) -> dict[int, int]:
+    """The sockets listening on 127.0.0.1:`port` (their inodes), each with its process."""
+    inodes = set()
+    with open("/proc/net/tcp") as table:
+        for line in table.readlines()[1:]:
+            fields = line.split()
+            local, state, inode = fields[1], fields[3], int(fields[9])
+            if local == f"0100007F:{port:04X}" and state == "0A":  # LISTEN
+                inodes.add(inode)
+    owners = {}
+    for fd in Path("/proc").glob("[0-9]*/fd/*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:  # a process or descriptor that has just gone
+            continue
+        if target.startswith("socket:[") and int(target[8:-1]) in inodes:
+            owners[int(target[8:-1])] = int(fd.parts[2])
+    return owners
+
+
+def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -160,8 +238,6 @@ def _free_port() -> int:
 
 
 def _wait_for(url: str, key: str) -> httpx.Response:
-    import time
-
     deadline = time.monotonic() + 30
     while True:
         try:

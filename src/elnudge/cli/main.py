@@ -6,7 +6,6 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.progress import Progress
 
 from elnudge.cli import data, keys, knowledge, sites, users, webhooks
@@ -15,6 +14,7 @@ from elnudge.config import Settings
 from elnudge.demo import create_demo_site, create_demo_user
 from elnudge.retention.purge import purge as purge_old_data
 from elnudge.server import HTTP_PROTOCOL
+from elnudge.web import serving
 
 app = typer.Typer(
     help="elNudge: sessions, intent scores and nudges for your store.",
@@ -60,7 +60,7 @@ def serve(
     with database():
         pass  # migrate once here, not in every worker at the same time
     os.environ["ELNUDGE_MIGRATE_ON_START"] = "false"  # read by each worker's Settings
-    uvicorn.run(
+    serving.run(
         "elnudge.server:app_from_environment",
         factory=True,
         host=host,

@@ -1,10 +1,10 @@
 """uvicorn's HTTP protocol, with TCP_NODELAY set on every connection.
 
-With `--workers N`, uvicorn binds the listening socket itself (`socket.socket()`, so `proto` is
-0), and asyncio only sets TCP_NODELAY on sockets whose `proto` is IPPROTO_TCP. Without it,
-Nagle's algorithm holds the response body until the client's delayed ACK: about 40 ms per
-request on a keep-alive connection (measured: p50 of `GET /healthz` 44 ms with 2 workers,
-0.5 ms with 1).
+With `--workers N`, uvicorn (or web/serving.py) binds the listening sockets itself
+(`socket.socket()`, so `proto` is 0), and asyncio only sets TCP_NODELAY on sockets whose `proto`
+is IPPROTO_TCP. Without it, Nagle's algorithm holds the response body until the client's
+delayed ACK: about 40 ms per request on a keep-alive connection (measured: p50 of
+`GET /healthz` 44 ms with 2 workers, 0.5 ms with 1).
 """
 
 from __future__ import annotations
