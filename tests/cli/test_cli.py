@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,23 +134,12 @@ def test_db_upgrade_and_purge_run(database_url: str) -> None:
 @pytest.mark.parametrize("access_log", [False, True])
 def test_serve_answers_the_api(database_url: str, tmp_path: Path, access_log: bool) -> None:
     site = run_json(database_url, "sites", "create", "--name", "Served")
-    port = _free_port()
-    env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url}
     output = tmp_path / "server.log"
-    with output.open("wb") as log:
-        server = subprocess.Popen(
-            [ELNUDGE, "serve", "--port", str(port), *(["--access-log"] if access_log else [])],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            response = _wait_for(f"http://127.0.0.1:{port}/v1/sessions", site["secret_key_live"])
-            assert response.status_code == 200
-            assert response.json() == {"data": [], "next_cursor": None, "has_more": False}
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    flags = ["--access-log"] if access_log else []
+    with _served(database_url, output, *flags) as (_, port):
+        response = _wait_for(f"http://127.0.0.1:{port}/v1/sessions", site["secret_key_live"])
+        assert response.status_code == 200
+        assert response.json() == {"data": [], "next_cursor": None, "has_more": False}
     # No access log unless asked for: each line names the client's address (personal data).
     logged = output.read_text()
     assert ("127.0.0.1" in logged and "GET /v1/sessions" in logged) == access_log, logged
@@ -160,27 +151,19 @@ def test_serve_gives_each_worker_a_socket_of_its_own(database_url: str, tmp_path
     """Each of the workers listens on its own socket, so the kernel spreads new connections
     over them (uvicorn's workers share one, which the first awake drains)."""
     site = run_json(database_url, "sites", "create", "--name", "Served by two")
-    port = _free_port()
-    env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url, "ELNUDGE_WEBHOOKS_WORKER": "false"}
-    with (tmp_path / "server.log").open("wb") as log:
-        server = subprocess.Popen(
-            [ELNUDGE, "serve", "--port", str(port), "--workers", "2"],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            response = _wait_for(f"http://127.0.0.1:{port}/v1/sessions", site["secret_key_live"])
-            assert response.status_code == 200
-            deadline = time.monotonic() + 30
-            while len(owners := _listeners(port)) < 2 and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert len(owners) == 2, owners  # two sockets...
-            assert len(set(owners.values())) == 2, owners  # ...in two processes
-            assert server.pid not in owners.values()  # the supervisor only keeps the port
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
+    log = tmp_path / "server.log"
+    with _served(database_url, log, "--workers", "2", ELNUDGE_WEBHOOKS_WORKER="false") as (
+        server,
+        port,
+    ):
+        response = _wait_for(f"http://127.0.0.1:{port}/v1/sessions", site["secret_key_live"])
+        assert response.status_code == 200
+        deadline = time.monotonic() + 30
+        while len(owners := _listeners(port)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(owners) == 2, owners  # two sockets...
+        assert len(set(owners.values())) == 2, owners  # ...in two processes
+        assert server.pid not in owners.values()  # the supervisor only keeps the port
 
 
 @pytest.mark.slow
@@ -228,6 +211,27 @@ def _listeners(port: int) -> dict[int, int]:
         if target.startswith("socket:[") and int(target[8:-1]) in inodes:
             owners[int(target[8:-1])] = int(fd.parts[2])
     return owners
+
+
+@contextmanager
+def _served(
+    database_url: str, log: Path, *flags: str, **environment: str
+) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    """`elnudge serve` on a free port, its output in `log`; stopped when the block ends."""
+    port = _free_port()
+    env = {**os.environ, "ELNUDGE_DATABASE_URL": database_url, **environment}
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [ELNUDGE, "serve", "--port", str(port), *flags],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield server, port
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
 
 
 def _free_port() -> int:
