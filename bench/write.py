@@ -145,12 +145,10 @@ def raw_insert_floor(target: Target, unsited: list[list[Row]], site_id: str) -> 
     floor can be measured twice)."""
     rows = [[(site_id, *row) for row in batch] for batch in unsited]
     columns = ", ".join(COLUMNS["events"])
+    insert = _insert_postgres if target.backend == "postgres" else _insert_sqlite
     started, began = time.perf_counter(), cpu.snapshot()
-    if target.backend == "postgres":
-        _insert_postgres(target, columns, rows)
-    else:
-        _insert_sqlite(target, columns, rows)
-    elapsed, cpu_used = time.perf_counter() - started, cpu.usage(began, cpu.snapshot())
+    cpu_used = insert(target, columns, rows, began)
+    elapsed = time.perf_counter() - started
     events = sum(len(batch_rows) for batch_rows in rows)
     return {
         "events": events,
@@ -160,15 +158,22 @@ def raw_insert_floor(target: Target, unsited: list[list[Row]], site_id: str) -> 
     }
 
 
-def _insert_postgres(target: Target, columns: str, rows: list[list[Row]]) -> None:
+def _insert_postgres(
+    target: Target, columns: str, rows: list[list[Row]], began: cpu.Snapshot
+) -> dict[str, Any]:
+    """Insert, and return the CPU used since `began`, measured while the connection's server
+    process still lives (a process that has ended is missing from the count)."""
     marks = ", ".join("%s" for _ in COLUMNS["events"])
     with psycopg.connect(target.libpq_url) as connection:
         for batch_rows in rows:
             with connection.transaction(), connection.cursor() as cursor:
                 cursor.executemany(f"INSERT INTO events ({columns}) VALUES ({marks})", batch_rows)
+        return cpu.usage(began, cpu.snapshot())
 
 
-def _insert_sqlite(target: Target, columns: str, rows: list[list[Row]]) -> None:
+def _insert_sqlite(
+    target: Target, columns: str, rows: list[list[Row]], began: cpu.Snapshot
+) -> dict[str, Any]:
     marks = ", ".join("?" for _ in COLUMNS["events"])
     connection = sqlite3.connect(str(target.sqlite_path), isolation_level=None)
     connection.execute("PRAGMA journal_mode=WAL")
@@ -178,6 +183,7 @@ def _insert_sqlite(target: Target, columns: str, rows: list[list[Row]]) -> None:
         connection.executemany(f"INSERT INTO events ({columns}) VALUES ({marks})", batch_rows)
         connection.execute("COMMIT")
     connection.close()
+    return cpu.usage(began, cpu.snapshot())
 
 
 def main() -> None:
